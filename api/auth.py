@@ -1,0 +1,133 @@
+"""Who is calling: access JWTs (signed with key ids so keys rotate) and the role decorator.
+
+Every protected endpoint goes through `require_role`; there are no ad-hoc role checks.
+The user is re-read on every request, so a deactivation or a role change applies at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g
+from flask_jwt_extended import create_access_token, get_current_user, verify_jwt_in_request
+
+from api.db import db
+from api.errors import Forbidden, Unauthorized, problem
+from api.extensions import jwt
+from api.models.users import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A sub-key per purpose, so one SECRET_KEY never signs two kinds of thing."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def key_id(secret: str) -> str:
+    return hashlib.sha256(("kid:" + secret).encode()).hexdigest()[:16]
+
+
+def signing_keys(app: Flask) -> dict[str, str]:
+    """kid -> JWT key for the current SECRET_KEY and every key in JWT_PREVIOUS_KEYS."""
+    secrets_ = [app.config["SECRET_KEY"], *app.config.get("JWT_PREVIOUS_KEYS", ())]
+    return {key_id(s): derive_key(s, "jwt") for s in secrets_}
+
+
+def init_auth(app: Flask) -> None:
+    app.config.setdefault("JWT_ALGORITHM", "HS256")
+    app.config["JWT_SECRET_KEY"] = derive_key(app.config["SECRET_KEY"], "jwt")
+    app.config["JWT_ACCESS_TOKEN_EXPIRES"] = app.config["ACCESS_TOKEN_TTL"]
+    app.config["JWT_TOKEN_LOCATION"] = ["headers"]
+    app.config["JWT_DECODE_ISSUER"] = app.config["JWT_ENCODE_ISSUER"] = "stafet"
+
+
+@jwt.additional_headers_loader
+def _kid_header(_identity: Any) -> dict[str, str]:
+    return {"kid": key_id(current_app.config["SECRET_KEY"])}
+
+
+@jwt.decode_key_loader
+def _decode_key(header: dict, _payload: dict) -> str:
+    key = signing_keys(current_app).get(header.get("kid", ""))
+    # An unknown kid gets a key that verifies nothing, so the token is "invalid", not a 500.
+    return key or derive_key("unknown-kid", "jwt")
+
+
+@jwt.user_lookup_loader
+def _load_user(_header: dict, payload: dict) -> User | None:
+    try:
+        return db.session.get(User, int(payload["sub"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _unauthorized(detail: str):
+    return problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="stafet"'})
+
+
+@jwt.unauthorized_loader
+def _missing_token(_reason: str):
+    return _unauthorized("Send an access token: Authorization: Bearer <token>.")
+
+
+@jwt.invalid_token_loader
+def _invalid_token(_reason: str):
+    return _unauthorized("The access token is invalid. Sign in again.")
+
+
+@jwt.expired_token_loader
+def _expired_token(_header: dict, _payload: dict):
+    return _unauthorized("The access token has expired. Use your refresh token to get a new one.")
+
+
+@jwt.user_lookup_error_loader
+def _unknown_user(_header: dict, _payload: dict):
+    return _unauthorized("The account for this token no longer exists.")
+
+
+def issue_access_token(user: User) -> str:
+    return create_access_token(identity=str(user.id), additional_claims={"role": user.role})
+
+
+def current_user() -> User:
+    """The authenticated user of this request (only inside `require_role` views)."""
+    return g.current_user
+
+
+def authenticate_request(role: str) -> User:
+    verify_jwt_in_request()
+    user = get_current_user()
+    if user is None or not user.can_log_in:
+        raise Unauthorized("This account is deactivated or no longer exists.")
+    if not user.has_role(role):
+        raise Forbidden(f"This needs the {role} role; you are signed in as {user.role}.")
+    g.current_user = user
+    return user
+
+
+def require_role(role: str = "staff") -> Callable[[F], F]:
+    """Allow the view to users with at least `role` (staff < lead < admin)."""
+
+    def decorator(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            authenticate_request(role)
+            return fn(*args, **kwargs)
+
+        doc = copy.deepcopy(getattr(fn, "_apidoc", {}))
+        doc.setdefault("manual_doc", {})["security"] = [{"bearerAuth": []}]
+        responses = doc.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(401, []).append("UNAUTHORIZED")
+        if role != "staff":
+            responses.setdefault(403, []).append("FORBIDDEN")
+        wrapper._apidoc = doc  # type: ignore[attr-defined]
+        wrapper._required_role = role  # type: ignore[attr-defined]  # read by the authorization matrix tests
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

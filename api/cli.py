@@ -1,0 +1,173 @@
+"""The `stafet` command: serve, worker, cron, db, seed-demo, rebuild-projections, contract.
+
+A bad setting ends the command with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from api.config import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_LOGINS = (
+    ("admin", "admin@demo.stafet.dev", "stafet-admin"),
+    ("lead", "lead1@demo.stafet.dev, lead2@demo.stafet.dev", "stafet-demo"),
+    ("staff", "staff1@demo.stafet.dev … staff30@demo.stafet.dev", "stafet-demo"),
+)
+
+
+def _app():
+    from api import create_app
+
+    return create_app()
+
+
+@click.group()
+def cli() -> None:
+    """Stafet backend."""
+
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Defaults to $PORT or 5000.")
+@click.option("--host", default="0.0.0.0")
+@click.option("--workers", type=int, default=None, help="gunicorn worker processes (1 in embedded mode).")
+def serve(port: int | None, host: str, workers: int | None) -> None:
+    """Serve the API with gunicorn (and, without Redis, run jobs in-process)."""
+    from api.serve import run_gunicorn
+
+    app = _app()
+    port = port or app.config["PORT"]
+    embedded = not app.config.get("REDIS_URL")
+    base = f"http://localhost:{port}"
+    click.echo(f"\n  Stafet is running at {base}")
+    click.echo(f"  API docs:      {base}/api/docs")
+    click.echo(f"  Admin console: {base}/console")
+    click.echo("  Demo logins:")
+    for role, who, password in DEMO_LOGINS:
+        click.echo(f"    {role:<6} {who}  password: {password}")
+    click.echo(f"  Jobs: {'in this process (no REDIS_URL)' if embedded else 'RQ on ' + app.config['REDIS_URL']}\n")
+    run_gunicorn(app, host=host, port=port, workers=1 if embedded else (workers or 4), embedded=embedded)
+
+
+@cli.command()
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an RQ worker (with the scheduler for retries) on the given queues (default: all)."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from workers import queues as q
+    from workers.registry import load_all
+
+    app = _app()
+    if not app.config.get("REDIS_URL"):
+        raise click.UsageError("REDIS_URL is not set: without Redis, jobs run inside `stafet serve`.")
+    load_all()
+    q.set_worker_app(app)
+    with app.app_context():
+        connection = q.redis_connection()
+        names = queues or q.QUEUE_NAMES
+        worker_ = Worker([q.get_queue(n, connection) for n in names], connection=connection,
+                         serializer=JSONSerializer)
+        worker_.work(with_scheduler=True, burst=burst)
+
+
+@cli.command()
+def cron() -> None:
+    """Run RQ's cron scheduler for the periodic jobs in workers/schedule.py."""
+    from workers import queues as q
+    from workers.schedule import cron_scheduler
+
+    app = _app()
+    if not app.config.get("REDIS_URL"):
+        raise click.UsageError("REDIS_URL is not set: without Redis, periodic jobs run inside `stafet serve`.")
+    with app.app_context():
+        cron_scheduler(q.redis_connection()).start()
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+def _alembic_config(app: Any):
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["engine"] = app.extensions["stafet.db"]["engine"]
+    return cfg
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: head)."""
+    from alembic import command
+
+    app = _app()
+    command.upgrade(_alembic_config(app), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command()
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(_app()), revision)
+
+
+@db_group.command()
+@click.option("-m", "--message", required=True)
+def revision(message: str) -> None:
+    """Autogenerate a new migration from the models (developers)."""
+    from alembic import command
+
+    command.revision(_alembic_config(_app()), message=message, autogenerate=True)
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo organisation (running it again changes nothing)."""
+    from api.db import db
+    from api.seed import seed_demo as run
+
+    app = _app()
+    with app.app_context():
+        summary = run(db.session)
+        db.commit()
+    click.echo("demo organisation ready: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+@cli.group()
+def contract() -> None:
+    """The mobile contract in mobile_contract/."""
+
+
+@contract.command("write")
+def contract_write() -> None:
+    """Write mobile_contract/openapi.json (and push payload schemas) from the app."""
+    from api.contract import write_contract
+
+    for path in write_contract(_app(), ROOT / "mobile_contract"):
+        click.echo(f"wrote {path.relative_to(ROOT)}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="stafet", standalone_mode=True)
+    except ConfigError as exc:
+        click.echo(f"stafet: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Settings from the environment, validated once at start-up.
+
+Every setting has a documented default (README, "Configuration"). A bad value raises
+`ConfigError` with one line naming the variable; the CLI prints that line and exits
+instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import zoneinfo
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import urlsplit
+
+INSTANCE_DIR = Path(os.environ.get("STAFET_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    jwt_previous_keys: tuple[str, ...]
+    public_base_url: str
+    fcm_credentials: str | None
+    port: int
+    org_timezone: str = "UTC"
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+    invite_ttl: int = 14 * 24 * 3600
+    max_body_bytes: int = 1024 * 1024
+    login_limit_per_account: str = "5 per 15 minutes"
+    login_limit_per_ip: str = "30 per 15 minutes"
+    cors_origins: tuple[str, ...] = ()
+    emv_cpm: Decimal = Decimal("10.00")
+    emv_currency: str = "EUR"
+    log_level: str = "INFO"
+    log_json: bool = True
+    embedded_jobs: str = "thread"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def queue_mode(self) -> str:
+        """`rq` when a Redis URL is configured, otherwise jobs run in this process."""
+        return "rq" if self.redis_url else "embedded"
+
+    def as_flask_config(self) -> dict:
+        cfg = {f.name.upper(): getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        cfg.update(self.extra)
+        return cfg
+
+
+def _require_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        raise ConfigError(f"{name} must be a {' or '.join(schemes)} URL, got {value!r}")
+    return value
+
+
+def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _database_url(env: dict, instance_dir: Path) -> str:
+    raw = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'stafet.db'}"
+    _require_url("DATABASE_URL", raw, ("sqlite", "postgresql", "postgresql+psycopg", "postgres"))
+    # Users type postgres:// or postgresql://; we always talk psycopg 3.
+    return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql+psycopg://", raw)
+
+
+def _secret_key(env: dict, instance_dir: Path) -> str:
+    """The signing key: from SECRET_KEY, else generated once into instance/ (never committed)."""
+    if env.get("SECRET_KEY"):
+        key = env["SECRET_KEY"]
+        if len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters")
+        return key
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with 0600 so the key is never world-readable, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _fcm_credentials(env: dict) -> str | None:
+    raw = env.get("FCM_CREDENTIALS")
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise ConfigError(f"FCM_CREDENTIALS points to {raw!r}, which is not a readable file")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise ConfigError(f"FCM_CREDENTIALS file {raw!r} is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("type") != "service_account":
+        raise ConfigError(f"FCM_CREDENTIALS file {raw!r} is not a Firebase service-account JSON")
+    return str(path)
+
+
+def _timezone(env: dict, name: str, default: str) -> str:
+    raw = env.get(name) or default
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} must be an IANA timezone such as Europe/Oslo, got {raw!r}") from None
+    return raw
+
+
+def _decimal(env: dict, name: str, default: str) -> Decimal:
+    raw = env.get(name) or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ConfigError(f"{name} must be a decimal number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw}")
+    return value
+
+
+def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> Settings:
+    """Read and validate every setting; raise ConfigError on the first bad one."""
+    env = dict(os.environ if env is None else env)
+    instance_dir = instance_dir or Path(env.get("STAFET_INSTANCE_DIR") or INSTANCE_DIR)
+    port = _int(env, "PORT", 5000, 1, 65535)
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url:
+        _require_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+    public_base_url = _require_url(
+        "PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}", ("http", "https")
+    ).rstrip("/")
+    previous = tuple(k for k in (env.get("JWT_PREVIOUS_KEYS") or "").split(",") if k.strip())
+    embedded_jobs = env.get("EMBEDDED_JOBS") or "thread"
+    if embedded_jobs not in ("thread", "inline"):
+        raise ConfigError(f"EMBEDDED_JOBS must be 'thread' or 'inline', got {embedded_jobs!r}")
+    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    currency = env.get("EMV_CURRENCY") or "EUR"
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ConfigError(f"EMV_CURRENCY must be a three-letter ISO 4217 code, got {currency!r}")
+    origins = tuple(o.strip().rstrip("/") for o in (env.get("CORS_ORIGINS") or "").split(",") if o.strip())
+    for origin in origins:
+        _require_url("CORS_ORIGINS", origin, ("http", "https"))
+    return Settings(
+        database_url=_database_url(env, instance_dir),
+        redis_url=redis_url,
+        secret_key=_secret_key(env, instance_dir),
+        jwt_previous_keys=previous,
+        public_base_url=public_base_url,
+        fcm_credentials=_fcm_credentials(env),
+        port=port,
+        org_timezone=_timezone(env, "ORG_TIMEZONE", "UTC"),
+        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", 900, 60, 24 * 3600),
+        refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 30 * 24 * 3600, 3600, 365 * 24 * 3600),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+        login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
+        login_limit_per_ip=env.get("LOGIN_LIMIT_PER_IP") or "30 per 15 minutes",
+        cors_origins=origins,
+        emv_cpm=_decimal(env, "EMV_CPM", "10.00"),
+        emv_currency=currency,
+        log_level=log_level,
+        log_json=_bool(env, "LOG_JSON", True),
+        embedded_jobs=embedded_jobs,
+    )

@@ -1,0 +1,193 @@
+"""Declarative base, engine and the unit of work.
+
+One session per application context (a request or a job), kept on `flask.g`.
+A request's session commits once, after the view returned a success (see
+`api.unit_of_work`); jobs call `db.commit()` themselves. Work that must only happen
+once the data is durable (enqueueing a job) is registered with `db.after_commit()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, insert
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType, list[Any]: JSONType}
+
+
+def _configure_sqlite(engine: Engine, immediate: bool = True) -> None:
+    """Foreign keys on, WAL, a busy timeout, and write transactions that start as writers.
+
+    pysqlite's own transaction handling starts a DEFERRED transaction lazily; a reader that
+    later writes can then fail with "database is locked" instead of waiting. Beginning with
+    BEGIN IMMEDIATE makes concurrent writers queue on the busy timeout instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    if immediate:
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, autocommit: bool = False) -> Engine:
+    """The app's engine; `autocommit=True` gives one where every statement commits (test inspection)."""
+    if autocommit:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        if url.startswith("sqlite"):
+            _configure_sqlite(engine, immediate=False)
+        return engine
+    if url.startswith("sqlite"):
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            raise ValueError("an in-memory SQLite database cannot be shared between threads; use a file")
+        engine = create_engine(url, poolclass=NullPool, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+
+
+class Database:
+    """The app's engine and the application-context session."""
+
+    def init_app(self, app: Flask, engine: Engine | None = None) -> None:
+        if engine is None:
+            engine = make_engine(
+                app.config["DATABASE_URL"],
+                pool_size=app.config.get("DB_POOL_SIZE", 10),
+                max_overflow=app.config.get("DB_MAX_OVERFLOW", 20),
+            )
+        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine)}
+        app.teardown_appcontext(self._teardown)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["stafet.db"]["engine"]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def session(self) -> Session:
+        session = g.get("_db_session")
+        if session is None:
+            session = current_app.extensions["stafet.db"]["sessionmaker"]()
+            session.info["after_commit"] = []
+            g._db_session = session
+        return session
+
+    def new_session(self) -> Session:
+        """A session outside the app-context one, for work that must commit on its own."""
+        return current_app.extensions["stafet.db"]["sessionmaker"]()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current transaction has committed (never if it rolls back)."""
+        self.session.info["after_commit"].append(callback)
+
+    def commit(self) -> None:
+        session = self.session
+        session.commit()
+        callbacks, session.info["after_commit"] = session.info["after_commit"], []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the data is committed; the outbox sweeper catches up on anything lost here
+                log.exception("after-commit callback failed")
+
+    def rollback(self) -> None:
+        session = g.get("_db_session")
+        if session is not None:
+            session.rollback()
+            session.info["after_commit"] = []
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Commit on success, roll back on error (for jobs and commands)."""
+        try:
+            yield self.session
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    def _teardown(self, _exc: BaseException | None) -> None:
+        session = g.pop("_db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()
+
+
+def insert_ignore(table: Any, session: Session | None = None):
+    """`INSERT ... ON CONFLICT DO NOTHING` for the session's dialect (PostgreSQL or SQLite)."""
+    name = (session or db.session).get_bind().dialect.name
+    if name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    if name == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)  # pragma: no cover - only PostgreSQL and SQLite are supported
+
+
+def upsert(table: Any, session: Session | None = None):
+    """A dialect `insert()` whose `.on_conflict_do_update(...)` works on PostgreSQL and SQLite."""
+    name = (session or db.session).get_bind().dialect.name
+    return pg_insert(table) if name == "postgresql" else sqlite_insert(table)

@@ -1,0 +1,51 @@
+"""All models, imported here so `Base.metadata` is complete (Alembic, tests)."""
+
+from api.models.activity import ActivityEvent, OutboxMessage
+from api.models.auth_tokens import RefreshToken
+from api.models.badges import Badge, BadgeAward
+from api.models.challenges import Challenge, ChallengePost, ChallengeTeam
+from api.models.comments import Comment
+from api.models.idempotency import IdempotencyRecord
+from api.models.ledger import DailyCapUsage, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
+from api.models.notifications import Device, Notification, NotificationPreference, TeamNudge
+from api.models.posts import Post, PostTarget, Suggestion
+from api.models.rewards import Redemption, Reward
+from api.models.scoring import Level, ScoringRuleSet
+from api.models.shares import Click, Share
+from api.models.teams import Team, TeamMembership
+from api.models.users import SocialProfile, User
+
+__all__ = [
+    "ActivityEvent",
+    "Badge",
+    "BadgeAward",
+    "Challenge",
+    "ChallengePost",
+    "ChallengeTeam",
+    "Click",
+    "Comment",
+    "DailyCapUsage",
+    "Device",
+    "IdempotencyRecord",
+    "LedgerEntry",
+    "Level",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
+    "PeriodTotal",
+    "Post",
+    "PostTarget",
+    "Redemption",
+    "RefreshToken",
+    "Reward",
+    "ScoringRuleSet",
+    "Share",
+    "SocialProfile",
+    "Suggestion",
+    "Team",
+    "TeamMembership",
+    "TeamNudge",
+    "TeamPeriodTotal",
+    "User",
+    "UserPoints",
+]

@@ -1,0 +1,45 @@
+"""Prometheus metrics: request counts and latencies per endpoint (not per raw path)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+REQUESTS = Counter("stafet_http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=REGISTRY)
+LATENCY = Histogram(
+    "stafet_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "endpoint"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+JOBS = Counter("stafet_jobs_total", "Background jobs run", ["job", "outcome"], registry=REGISTRY)
+
+
+def render() -> Response:
+    # Under gunicorn with several workers, PROMETHEUS_MULTIPROC_DIR aggregates all processes.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(REGISTRY), mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_metrics(app: Flask) -> None:
+    @app.before_request
+    def _start_timer() -> None:
+        g._started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
+        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        started = g.get("_started")
+        if started is not None:
+            LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        return response

@@ -1,0 +1,21 @@
+"""HTTP resources: one module per resource, each with a smorest Blueprint `blp`."""
+
+from __future__ import annotations
+
+import importlib
+
+from api.extensions import Api
+
+# Registration order is the order of the docs.
+MODULES = (
+    "auth",
+    "me",
+    "admin_users",
+    "admin_teams",
+)
+
+
+def register_blueprints(api: Api) -> None:
+    for name in MODULES:
+        module = importlib.import_module(f"api.resources.{name}")
+        api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.URL_PREFIX}")

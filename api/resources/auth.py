@@ -1,0 +1,102 @@
+"""Sign in, refresh, sign out, activate an invitation."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+from api.auth import issue_access_token
+from api.db import db
+from api.extensions import Blueprint, limiter
+from api.models.users import User
+from api.services import accounts, tokens, users
+from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
+
+URL_PREFIX = "/auth"
+blp = Blueprint("auth", __name__, description="Sign in and keep a session going")
+
+
+def _token_pair(user: User, family_id: str | None = None) -> dict:
+    refresh = tokens.issue_refresh_token(
+        db.session, user, current_app.config["REFRESH_TOKEN_TTL"], family_id
+    )
+    return _pair(user, refresh.token)
+
+
+def _pair(user: User, refresh_token: str) -> dict:
+    db.session.flush()
+    return {
+        "access_token": issue_access_token(user),
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": current_app.config["ACCESS_TOKEN_TTL"],
+        "user": users.profile(db.session, user),
+    }
+
+
+def _login_account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "login-account:" + (accounts.normalise_email(email) if isinstance(email, str) else "-")
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+@blp.route("/login", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=get_remote_address,
+               deduct_when=_failed, scope="login-ip")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
+               deduct_when=_failed, scope="login-account")
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+def login(data: dict):
+    """Sign in with email and password
+
+    Failed attempts are limited per account and per IP address; past the limit the
+    answer is 429 with Retry-After, even for the right password.
+    """
+    user = accounts.authenticate(db.session, data["email"], data["password"])
+    return _token_pair(user)
+
+
+@blp.route("/refresh", methods=["POST"])
+@blp.arguments(RefreshSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+def refresh(data: dict):
+    """Swap a refresh token for a new pair
+
+    Each refresh token works once. Presenting a used one again signs out every session
+    of its family (it has leaked).
+    """
+    try:
+        user, successor = tokens.rotate_refresh_token(
+            db.session, data["refresh_token"], current_app.config["REFRESH_TOKEN_TTL"]
+        )
+    except tokens.RefreshTokenReused:
+        db.commit()  # the family's revocation must stick although the answer is 401
+        raise
+    return _pair(user, successor.token)
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.arguments(RefreshSchema)
+@blp.response(204)
+def logout(data: dict):
+    """Sign out the session of this refresh token"""
+    tokens.revoke_refresh_token(db.session, data["refresh_token"])
+
+
+@blp.route("/activate", methods=["POST"])
+@limiter.limit("20 per 15 minutes", key_func=get_remote_address, deduct_when=_failed, scope="activate-ip")
+@blp.arguments(ActivateSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+def activate(data: dict):
+    """First sign-in of an invited person: choose a password"""
+    user = accounts.activate(db.session, data["invite_token"], data["password"], data.get("display_name"))
+    return _token_pair(user)

@@ -1,0 +1,80 @@
+"""Signing in, activating an invitation, and inviting people."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.clock import utcnow
+from api.errors import Conflict, Unauthorized, field_error
+from api.models.users import User
+from api.services import passwords
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = find_by_email(session, email)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None:
+        raise Unauthorized("The email or password is wrong.", slug="invalid-credentials")
+    if not user.can_log_in:
+        raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
+    if user.password_hash and passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_active_at = utcnow()
+    return user
+
+
+def _invite_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_invite(user: User, ttl_seconds: int) -> str:
+    """Give `user` a fresh single-use invite token and return it (shown once, stored hashed)."""
+    raw = secrets.token_urlsafe(32)
+    user.invite_token_hash = _invite_hash(raw)
+    user.invite_expires_at = utcnow() + timedelta(seconds=ttl_seconds)
+    return raw
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < passwords.MIN_LENGTH:
+        raise field_error("password", f"Use at least {passwords.MIN_LENGTH} characters.")
+    if len(password) > passwords.MAX_LENGTH:
+        raise field_error("password", f"Use at most {passwords.MAX_LENGTH} characters.")
+
+
+def activate(session: Session, invite_token: str, password: str, display_name: str | None) -> User:
+    user = session.scalars(select(User).where(User.invite_token_hash == _invite_hash(invite_token))).first()
+    if user is None or user.invite_expires_at is None or user.invite_expires_at <= utcnow():
+        raise Unauthorized("This invitation is not valid or has expired. Ask your admin for a new one.",
+                           slug="invalid-invite")
+    if not user.is_active or user.erased_at is not None:
+        raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
+    check_password_policy(password)
+    user.password_hash = passwords.hash_password(password)
+    user.invite_token_hash = None
+    user.invite_expires_at = None
+    user.activated_at = user.last_active_at = utcnow()
+    if display_name:
+        user.display_name = display_name
+    return user
+
+
+def ensure_email_free(session: Session, email: str, exclude_user_id: int | None = None) -> None:
+    stmt = select(func.count()).select_from(User).where(User.email == normalise_email(email))
+    if exclude_user_id is not None:
+        stmt = stmt.where(User.id != exclude_user_id)
+    if session.scalar(stmt):
+        raise Conflict(f"A user with the email {normalise_email(email)} already exists.", slug="email-taken")

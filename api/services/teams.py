@@ -1,0 +1,166 @@
+"""Teams, memberships and who leads what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.errors import Conflict, NotFound, field_error
+from api.models.teams import Team, TeamMembership
+from api.models.users import User
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"There is no team {team_id}.")
+    return team
+
+
+def require_teams(session: Session, team_ids: Iterable[int], field: str = "team_ids") -> list[Team]:
+    ids = sorted(set(team_ids))
+    teams = list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
+    missing = sorted(set(ids) - {t.id for t in teams})
+    if missing:
+        raise field_error(field, f"No such team: {', '.join(map(str, missing))}.")
+    return teams
+
+
+def led_team_ids(session: Session, user_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(TeamMembership.team_id).where(TeamMembership.user_id == user_id, TeamMembership.is_lead)
+        )
+    )
+
+
+def team_ids_of(session: Session, user_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(TeamMembership.team_id)
+            .where(TeamMembership.user_id == user_id)
+            .order_by(TeamMembership.joined_at, TeamMembership.team_id)
+        )
+    )
+
+
+def primary_team_id(session: Session, user_id: int) -> int | None:
+    """The team a user's points and shares are attributed to: the first they joined."""
+    ids = team_ids_of(session, user_id)
+    return ids[0] if ids else None
+
+
+def can_lead(user: User, team_id: int, session: Session) -> bool:
+    """Admins lead every team; leads the teams they are marked lead of."""
+    return user.role == "admin" or (user.role == "lead" and team_id in led_team_ids(session, user.id))
+
+
+def _set_leads(session: Session, team: Team, lead_ids: Iterable[int]) -> None:
+    lead_ids = set(lead_ids)
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(lead_ids)))} if lead_ids else {}
+    missing = sorted(lead_ids - set(users))
+    if missing:
+        raise field_error("lead_ids", f"No such user: {', '.join(map(str, missing))}.")
+    for user in users.values():
+        if not user.is_active or user.erased_at is not None:
+            raise field_error("lead_ids", f"User {user.id} is deactivated and cannot lead a team.")
+        if user.role == "staff":
+            # Making someone a team's lead gives them the lead role (admins stay admins).
+            user.role = "lead"
+    by_user = {m.user_id: m for m in team.memberships}
+    for membership in team.memberships:
+        membership.is_lead = membership.user_id in lead_ids
+    for user_id in lead_ids - set(by_user):
+        team.memberships.append(TeamMembership(user_id=user_id, is_lead=True))
+
+
+def create_team(session: Session, name: str, lead_ids: Iterable[int]) -> Team:
+    if session.scalar(select(func.count()).select_from(Team).where(func.lower(Team.name) == name.lower())):
+        raise Conflict(f"A team called {name!r} already exists.", slug="team-name-taken")
+    team = Team(name=name)
+    session.add(team)
+    _set_leads(session, team, lead_ids)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"A team called {name!r} already exists.", slug="team-name-taken") from None
+    return team
+
+
+def update_team(session: Session, team: Team, name: str | None = None, lead_ids: Iterable[int] | None = None) -> Team:
+    if name is not None and name != team.name:
+        clash = session.scalar(
+            select(func.count()).select_from(Team).where(func.lower(Team.name) == name.lower(), Team.id != team.id)
+        )
+        if clash:
+            raise Conflict(f"A team called {name!r} already exists.", slug="team-name-taken")
+        team.name = name
+    if lead_ids is not None:
+        _set_leads(session, team, lead_ids)
+    session.flush()
+    return team
+
+
+def delete_team(session: Session, team: Team) -> None:
+    session.delete(team)
+    session.flush()
+
+
+def set_user_teams(session: Session, user: User, team_ids: Iterable[int]) -> None:
+    """Make `user` a member of exactly these teams (lead flags kept where they stay)."""
+    wanted = {t.id for t in require_teams(session, team_ids)}
+    for membership in list(user.memberships):
+        if membership.team_id not in wanted:
+            user.memberships.remove(membership)
+    have = {m.team_id for m in user.memberships}
+    for team_id in sorted(wanted - have):
+        user.memberships.append(TeamMembership(team_id=team_id))
+
+
+def member_counts(session: Session, team_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(team_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(TeamMembership.team_id, func.count())
+        .join(User, User.id == TeamMembership.user_id)
+        .where(TeamMembership.team_id.in_(ids), User.is_active, User.erased_at.is_(None))
+        .group_by(TeamMembership.team_id)
+    )
+    counts = dict.fromkeys(ids, 0)
+    counts.update({team_id: n for team_id, n in rows})
+    return counts
+
+
+def list_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name, Team.id)))
+
+
+def team_views(session: Session, teams: list[Team]) -> list[dict]:
+    """Teams with their leads and active member counts, in two queries."""
+    ids = [t.id for t in teams]
+    counts = member_counts(session, ids)
+    leads: dict[int, list[dict]] = {i: [] for i in ids}
+    if ids:
+        rows = session.execute(
+            select(TeamMembership.team_id, User.id, User.display_name)
+            .join(User, User.id == TeamMembership.user_id)
+            .where(TeamMembership.team_id.in_(ids), TeamMembership.is_lead)
+            .order_by(User.id)
+        )
+        for team_id, user_id, name in rows:
+            leads[team_id].append({"id": user_id, "display_name": name})
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "lead_ids": [lead["id"] for lead in leads[t.id]],
+            "leads": leads[t.id],
+            "member_count": counts[t.id],
+            "created_at": t.created_at,
+        }
+        for t in teams
+    ]

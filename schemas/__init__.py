@@ -1,0 +1,1 @@
+"""Wire formats: marshmallow schemas for requests and responses, one module per resource."""

@@ -1,0 +1,107 @@
+"""Me, and users as admins see them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.models._common import NETWORKS
+from api.models.users import ROLES
+from schemas.common import RefSchema, Schema, Text
+
+
+class LevelSchema(Schema):
+    number = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    next_level_at = ma.fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Lifetime points needed for the next level"}
+    )
+
+
+class PointsSummarySchema(Schema):
+    balance = ma.fields.Integer(required=True, metadata={"description": "Earned minus spent on rewards"})
+    lifetime = ma.fields.Integer(required=True, metadata={"description": "All points ever earned"})
+    level = ma.fields.Nested(LevelSchema, required=True)
+
+
+class SettingsSchema(Schema):
+    gamification_enabled = ma.fields.Boolean(required=True)
+    leaderboard_visible = ma.fields.Boolean(required=True)
+
+
+class SettingsPatchSchema(Schema):
+    gamification_enabled = ma.fields.Boolean()
+    leaderboard_visible = ma.fields.Boolean()
+
+
+class SocialProfileSchema(Schema):
+    network = ma.fields.String(required=True, validate=validate.OneOf(NETWORKS))
+    follower_count = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
+
+
+class MeSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    email = ma.fields.String(required=True)
+    display_name = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    teams = ma.fields.List(ma.fields.Nested(RefSchema), required=True)
+    points = ma.fields.Nested(PointsSummarySchema, required=True)
+    settings = ma.fields.Nested(SettingsSchema, required=True)
+    social_profiles = ma.fields.List(ma.fields.Nested(SocialProfileSchema), required=True)
+
+
+class MePatchSchema(Schema):
+    display_name = Text(validate=validate.Length(min=1, max=80))
+    settings = ma.fields.Nested(SettingsPatchSchema)
+    social_profiles = ma.fields.List(
+        ma.fields.Nested(SocialProfileSchema),
+        validate=validate.Length(max=len(NETWORKS)),
+        metadata={"description": "Replaces the list; one entry per network"},
+    )
+
+    @ma.validates("social_profiles")
+    def _one_per_network(self, value: list[dict], **_kw: object) -> None:
+        networks = [p.get("network") for p in value if isinstance(p, dict) and p.get("network")]
+        if len(networks) != len(set(networks)):
+            raise ma.ValidationError("Give each network once.")
+
+
+class AdminUserSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    email = ma.fields.String(allow_none=True, required=True)
+    display_name = ma.fields.String(required=True)
+    role = ma.fields.String(required=True)
+    active = ma.fields.Boolean(required=True, attribute="is_active")
+    activated = ma.fields.Boolean(required=True, metadata={"description": "Has set a password"})
+    teams = ma.fields.List(ma.fields.Nested(RefSchema), required=True)
+    lead_of = ma.fields.List(ma.fields.Integer(), required=True, metadata={"description": "Ids of teams they lead"})
+    created_at = ma.fields.DateTime(required=True)
+
+
+class InviteSchema(Schema):
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=80))
+    role = ma.fields.String(load_default="staff", validate=validate.OneOf(ROLES))
+    team_ids = ma.fields.List(ma.fields.Integer(strict=True), load_default=list, validate=validate.Length(max=50))
+
+
+class InvitedUserSchema(AdminUserSchema):
+    invite_token = ma.fields.String(required=True, metadata={"description": "Shown once; send it to the person"})
+    invite_url = ma.fields.String(required=True)
+    invite_expires_at = ma.fields.DateTime(required=True)
+
+
+class AdminUserPatchSchema(Schema):
+    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    team_ids = ma.fields.List(ma.fields.Integer(strict=True), validate=validate.Length(max=50))
+    active = ma.fields.Boolean()
+    display_name = Text(validate=validate.Length(min=1, max=80))
+
+
+class AdminUserQueryArgsSchema(Schema):
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=512))
+    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    team_id = ma.fields.Integer()
+    active = ma.fields.Boolean()
+    q = Text(validate=validate.Length(min=1, max=80), metadata={"description": "Matches name or email"})

@@ -1,0 +1,25 @@
+"""The demo organisation."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from api.models.teams import Team, TeamMembership
+from api.models.users import User
+
+
+def test_seed_is_idempotent_and_logins_work(app, client, session):
+    from api.db import db
+    from api.seed import seed_demo
+
+    for _ in range(2):
+        with app.app_context():
+            seed_demo(db.session)
+            db.commit()
+    assert session.scalar(select(func.count()).select_from(User)) == 33
+    assert session.scalar(select(func.count()).select_from(Team)) == 3
+    assert session.scalar(select(func.count()).select_from(TeamMembership).where(TeamMembership.is_lead)) == 2
+    r = client.post("/auth/login", json={"email": "admin@demo.stafet.dev", "password": "stafet-admin"})
+    assert r.status_code == 200 and r.get_json()["user"]["role"] == "admin"
+    r = client.post("/auth/login", json={"email": "staff30@demo.stafet.dev", "password": "stafet-demo"})
+    assert r.status_code == 200 and len(r.get_json()["user"]["teams"]) == 1

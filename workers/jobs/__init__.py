@@ -1,0 +1,1 @@
+"""Job functions: verbs, primitive ids in, safe to run twice."""
