@@ -21,6 +21,7 @@ from rq import Queue
 from rq.cron import CronJob, CronScheduler
 from rq.serializers import JSONSerializer
 
+from workers import outbox
 from workers.jobs import maintenance
 from workers.queues import DEFAULT
 
@@ -35,6 +36,7 @@ class Periodic:
 
 
 PERIODIC: list[Periodic] = [
+    Periodic(outbox.sweep_outbox, 5),
     Periodic(maintenance.purge_idempotency_records, 3600),
 ]
 

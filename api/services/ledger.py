@@ -1,0 +1,131 @@
+"""Appending to the points ledger, and the projections kept in the same transaction.
+
+The ledger is append-only: corrections are compensating entries. Each entry has a
+`dedupe_key` unique per (source, rule, user), so appending the same fact twice inserts
+nothing (`INSERT ... ON CONFLICT DO NOTHING`) and moves no projection.
+
+Projections: `user_points` (balance = sum of all entries; lifetime = sum of earning
+entries), `period_totals` / `team_period_totals` (earned points per ISO week, calendar
+month and all time, in ORG_TIMEZONE). Spending (`redemption`, `redemption_refund`)
+moves only the balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.clock import utcnow
+from api.db import insert_ignore, upsert
+from api.models.ledger import SPENDING_ACTIONS, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
+
+PERIODS = ("week", "month", "all_time")
+ALL_TIME_START = date(2000, 1, 1)
+
+
+def period_start(period: str, day: date) -> date:
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return ALL_TIME_START
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+@dataclass(frozen=True)
+class Appended:
+    id: int
+    amount: int
+
+
+def append(
+    session: Session,
+    *,
+    user_id: int,
+    amount: int,
+    action: str,
+    dedupe_key: str,
+    reason: str | None = None,
+    event_id: int | None = None,
+    rule_version: int | None = None,
+    team_id: int | None = None,
+    post_id: int | None = None,
+    created_by_id: int | None = None,
+    timezone: str = "UTC",
+    at: datetime | None = None,
+) -> Appended | None:
+    """Append one entry and move the projections; None (and nothing changed) if the key exists."""
+    at = at or utcnow()
+    row = session.execute(
+        insert_ignore(LedgerEntry.__table__, session)
+        .values(user_id=user_id, amount=amount, action=action, dedupe_key=dedupe_key, reason=reason,
+                event_id=event_id, rule_version=rule_version, team_id=team_id, post_id=post_id,
+                created_by_id=created_by_id, created_at=at)
+        .returning(LedgerEntry.__table__.c.id)
+    ).first()
+    if row is None:
+        return None
+    earned = 0 if action in SPENDING_ACTIONS else amount
+    _add_user_points(session, user_id, amount, earned)
+    if earned:
+        day = local_day(at, timezone)
+        for period in PERIODS:
+            start = period_start(period, day)
+            _add(session, PeriodTotal, {"period": period, "period_start": start, "user_id": user_id}, earned)
+            if team_id is not None:
+                _add(session, TeamPeriodTotal, {"period": period, "period_start": start, "team_id": team_id}, earned)
+    return Appended(row[0], amount)
+
+
+def _add_user_points(session: Session, user_id: int, amount: int, earned: int) -> None:
+    stmt = upsert(UserPoints.__table__, session).values(user_id=user_id, balance=amount, lifetime=earned)
+    table = UserPoints.__table__
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[table.c.user_id],
+        set_={"balance": table.c.balance + amount, "lifetime": table.c.lifetime + earned},
+    ))
+
+
+def _add(session: Session, model: type, key: dict, points: int) -> None:
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = upsert(table, session).values(**key, points=points)
+    session.execute(stmt.on_conflict_do_update(index_elements=list(key), set_={"points": table.c.points + points}))
+
+
+def debit(session: Session, *, user_id: int, amount: int, action: str, dedupe_key: str, reason: str | None = None,
+          created_by_id: int | None = None) -> Appended | None:
+    """Spend `amount` (> 0) points if the balance covers it, atomically; None if it does not.
+
+    The conditional UPDATE on user_points is the guard: concurrent debits serialise on the
+    row and none can take the balance below zero (no read-modify-write).
+    """
+    if amount <= 0:
+        raise ValueError("debit amount must be positive")
+    table = UserPoints.__table__
+    moved = session.execute(
+        update(table).where(table.c.user_id == user_id, table.c.balance >= amount)
+        .values(balance=table.c.balance - amount).returning(table.c.user_id)
+    ).first()
+    if moved is None:
+        return None
+    row = session.execute(
+        insert_ignore(LedgerEntry.__table__, session)
+        .values(user_id=user_id, amount=-amount, action=action, dedupe_key=dedupe_key, reason=reason,
+                created_by_id=created_by_id, created_at=utcnow())
+        .returning(LedgerEntry.__table__.c.id)
+    ).first()
+    if row is None:  # already debited for this key: undo the balance move
+        session.execute(update(table).where(table.c.user_id == user_id).values(balance=table.c.balance + amount))
+        return None
+    return Appended(row[0], -amount)
+
+
+def balance_of(session: Session, user_id: int) -> int:
+    return session.scalar(select(UserPoints.balance).where(UserPoints.user_id == user_id)) or 0

@@ -1,0 +1,34 @@
+"""The current scoring rules (versioned) and what a post offers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models.scoring import DEFAULT_RULES, ScoringRuleSet
+
+
+def current_rules(session: Session) -> tuple[int, dict[str, Any]]:
+    """(version, rules): the newest rule set, or version 0 = the defaults."""
+    row = session.execute(select(ScoringRuleSet.id, ScoringRuleSet.rules).order_by(ScoringRuleSet.id.desc())).first()
+    if row is None:
+        return 0, dict(DEFAULT_RULES)
+    return row[0], {**DEFAULT_RULES, **row[1]}
+
+
+def share_points(rules: dict[str, Any], network: str) -> int:
+    """Points for a share on `network` (per-network override, which may be 0, else the default)."""
+    override = (rules.get("share_by_network") or {}).get(network)
+    return int(override) if override is not None else int(rules["share"])
+
+
+def points_on_offer(rules: dict[str, Any], networks: list[str]) -> dict[str, int]:
+    """What the feed shows: the best share points over the post's networks, bonus, comment."""
+    best_share = max((share_points(rules, n) for n in networks), default=int(rules["share"]))
+    return {
+        "share": best_share,
+        "personal_caption_bonus": int(rules["personal_caption_bonus"]) if best_share > 0 else 0,
+        "comment": int(rules["comment"]),
+    }

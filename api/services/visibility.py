@@ -1,0 +1,57 @@
+"""Which posts a person may see: published, live (publish_at reached, not expired, not
+deleted) and targeted at one of their teams or at everyone. Anything else is a 404 to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session
+
+from api.clock import utcnow
+from api.errors import NotFound
+from api.models.posts import Post, PostTarget
+from api.models.teams import TeamMembership
+
+
+def live_posts(now: datetime | None = None) -> Select:
+    """Published posts whose time has come and not yet gone, for anyone."""
+    now = now or utcnow()
+    return select(Post).where(
+        Post.status == "published",
+        Post.deleted_at.is_(None),
+        Post.publish_at <= now,
+        or_(Post.expires_at.is_(None), Post.expires_at > now),
+    )
+
+
+def targeted_at(user_id: int):
+    """SQL condition: the post targets everyone, or one of the user's teams."""
+    untargeted = ~exists().where(PostTarget.post_id == Post.id)
+    mine = exists().where(
+        PostTarget.post_id == Post.id,
+        PostTarget.team_id.in_(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)),
+    )
+    return or_(untargeted, mine)
+
+
+def visible_posts(user_id: int, now: datetime | None = None) -> Select:
+    return live_posts(now).where(targeted_at(user_id))
+
+
+def get_visible_post(session: Session, user_id: int, post_id: int) -> Post:
+    post = session.scalar(visible_posts(user_id).where(Post.id == post_id))
+    if post is None:
+        raise NotFound(f"There is no post {post_id} in your feed.")
+    return post
+
+
+def targeted_user_ids(session: Session, post: Post) -> Select:
+    """Active, not erased users a post is for (everyone, or the members of its target teams)."""
+    from api.models.users import User
+
+    stmt = select(User.id).where(User.is_active, User.erased_at.is_(None))
+    team_ids = [t.team_id for t in post.targets]
+    if team_ids:
+        stmt = stmt.where(User.id.in_(select(TeamMembership.user_id).where(TeamMembership.team_id.in_(team_ids))))
+    return stmt
