@@ -93,7 +93,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    for name in ("app", "pg_app", "rq_app"):
+    for name in ("app", "pg_app"):
         if name in request.fixturenames:
             empty_database(request.getfixturevalue(name))
     limiter.reset()
@@ -183,5 +183,6 @@ def rq_app(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
     app = build_app(base_env(tmp, DATABASE_URL=pg_url, REDIS_URL=redis_url))
     Base.metadata.create_all(app.extensions["stafet.db"]["engine"])
     yield app
+    empty_database(app)
     Redis.from_url(redis_url).flushdb()
     app.extensions["stafet.db"]["engine"].dispose()

@@ -63,3 +63,46 @@ def assert_problem(response: TestResponse, status: int, field: str | None = None
     if field is not None:
         assert field in body.get("errors", {}), body
     return body
+
+
+def run_jobs(app: Flask) -> int:
+    """Run every queued RQ job for real (SimpleWorker, burst) until the queues are empty.
+
+    For apps built with REDIS_URL (the `rq_app` fixture); returns the number of jobs run.
+    Scheduled retries are moved to the queue first, so a retried job runs again here.
+    """
+    from rq import SimpleWorker
+    from rq.registry import ScheduledJobRegistry
+    from rq.serializers import JSONSerializer
+
+    from workers import queues as q
+    from workers.registry import load_all
+
+    load_all()
+    q.set_worker_app(app)
+    total = 0
+    with app.app_context():
+        connection = q.redis_connection()
+        qs = [q.get_queue(name, connection) for name in q.QUEUE_NAMES]
+        for _ in range(20):
+            for queue in qs:
+                registry = ScheduledJobRegistry(queue=queue)
+                for job_id in registry.get_job_ids():
+                    registry.remove(job_id)
+                    queue.enqueue_job(queue.fetch_job(job_id))
+            pending = sum(queue.count for queue in qs)
+            if not pending:
+                break
+            total += pending
+            SimpleWorker(qs, connection=connection, serializer=JSONSerializer).work(burst=True)
+    return total
+
+
+def drain_embedded(app: Flask) -> None:
+    """Wait for the embedded (thread) runner to finish its queued jobs."""
+    from workers.queues import EmbeddedRunner
+
+    state = app.extensions["stafet.queues"]
+    runner: EmbeddedRunner | None = state.get("runner")
+    if runner is not None:
+        runner.drain()
