@@ -1,0 +1,389 @@
+"""`make loadtest` / `make faults`: load with nothing lost.
+
+Starts gunicorn + two RQ workers + the RQ cron scheduler against a fresh PostgreSQL
+database and Redis, drives N simulated staff for D seconds (feed, shares with and
+without an own caption, comments, tracked-link clicks, leaderboard, redemptions),
+waits for the queues and the outbox to drain, then checks:
+
+- zero 5xx;
+- every 201 share / comment and every counted click has exactly its ledger entries;
+- balances == sum(ledger) for every user;
+- no reward oversold (stock >= 0 and stock + redemptions == initial stock).
+
+It prints throughput and p50/p95/p99 per endpoint. `--faults` also, during the load:
+kills a worker with SIGKILL mid-batch (and restarts it), restarts Redis (it keeps
+nothing on disk: queued jobs vanish and the outbox must recover them), and restarts
+PostgreSQL. Settings: LOAD_USERS (2000), LOAD_SECONDS (60), LOAD_THREADS (24),
+LOAD_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/test), LOAD_REDIS_URL
+(redis://127.0.0.1:6379/9), LOAD_PORT (18080).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+
+
+def env_settings() -> dict:
+    return {
+        "users": int(os.environ.get("LOAD_USERS", 2000)),
+        "seconds": int(os.environ.get("LOAD_SECONDS", 60)),
+        "threads": int(os.environ.get("LOAD_THREADS", 24)),
+        "db": os.environ.get("LOAD_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        "redis": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9"),
+        "port": int(os.environ.get("LOAD_PORT", 18080)),
+    }
+
+
+class Stack:
+    """The processes under test, sharing one environment."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env = env
+        self.port = port
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.logdir = ROOT / "tests" / "artifacts" / "loadtest"
+        self.logdir.mkdir(parents=True, exist_ok=True)
+
+    def _start(self, name: str, *args: str) -> None:
+        log = open(self.logdir / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen([PY, "-m", "api.cli", *args], env=self.env, cwd=ROOT,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start(self) -> None:
+        self._start("web", "serve", "--port", str(self.port), "--workers", "3")
+        self._start("worker1", "worker")
+        self._start("worker2", "worker")
+        self._start("cron", "cron")
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the API did not start; see tests/artifacts/loadtest/web.log")
+
+    def kill(self, name: str) -> None:
+        proc = self.procs[name]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def restart_worker(self, name: str) -> None:
+        self.kill(name)
+        self._start(name, "worker")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def create_database(base_url: str) -> str:
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"stafet_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def prepare(env: dict[str, str], users: int) -> dict:
+    """Migrate, then bulk-create staff, posts, generous rules, balances and a reward; mint tokens."""
+    subprocess.run([PY, "-m", "api.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    os.environ.update(env)
+    from api import create_app
+    from api.db import db
+    from api.models.posts import Post
+    from api.models.rewards import Reward
+    from api.models.scoring import DEFAULT_RULES, ScoringRuleSet
+    from api.models.teams import Team, TeamMembership
+    from api.models.users import SocialProfile, User
+    from api.services import ledger
+    from tests.helpers import token_for
+
+    app = create_app()
+    with app.app_context():
+        s = db.session
+        teams = [Team(name=f"Load team {i}") for i in range(3)]
+        s.add_all(teams)
+        s.flush()
+        people = []
+        for i in range(users):
+            u = User(email=f"load{i}@load.test", display_name=f"Load {i}", role="staff")
+            u.memberships.append(TeamMembership(team_id=teams[i % 3].id))
+            u.social_profiles.append(SocialProfile(network="linkedin", follower_count=100 + i % 400))
+            people.append(u)
+        s.add_all(people)
+        rules = {**DEFAULT_RULES, "daily_caps": {"share": 1_000_000, "comment": 1_000_000, "click": 1_000_000},
+                 "max_clicks_per_share": 1_000_000}
+        s.add(ScoringRuleSet(rules=rules))
+        from api.clock import utcnow
+
+        posts = [Post(title=f"Load story {i}", body="A story worth passing on.", link_url=f"https://example.com/s/{i}",
+                      networks=["linkedin", "x", "facebook"], suggested_captions={"linkedin": "Proud of our team!"},
+                      status="published", publish_at=utcnow()) for i in range(50)]
+        s.add_all(posts)
+        reward = Reward(name="Load mug", description="", cost=30, stock=100, active=True)
+        s.add(reward)
+        s.flush()
+        for u in people:
+            ledger.append(s, user_id=u.id, amount=40, action="adjustment", dedupe_key=f"load-seed:{u.id}")
+        db.commit()
+        tokens = [token_for(app, u) for u in people]
+        return {"tokens": tokens, "post_ids": [p.id for p in posts], "reward_id": reward.id, "initial_stock": 100,
+                "app": app}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.status: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.shares: list[int] = []
+        self.comments: list[int] = []
+        self.codes: list[str] = []
+        self.redemptions: list[int] = []
+        self.errors: list[str] = []
+
+    def add(self, name: str, status: int, seconds: float) -> None:
+        with self.lock:
+            self.latency[name].append(seconds)
+            self.status[name][status] += 1
+
+
+def drive(base: str, data: dict, rec: Recorder, seconds: int, threads: int, stop_at: float) -> None:
+    tokens, post_ids = data["tokens"], data["post_ids"]
+
+    def worker(seed: int) -> None:
+        rnd = random.Random(seed)
+        client = httpx.Client(base_url=base, timeout=30)
+        while time.monotonic() < stop_at:
+            token = rnd.choice(tokens)
+            h = {"Authorization": f"Bearer {token}"}
+            roll = rnd.random()
+            t0 = time.perf_counter()
+            try:
+                if roll < 0.35:
+                    name, r = "GET /feed", client.get("/api/v1/feed", headers=h)
+                elif roll < 0.55:
+                    caption = None if rnd.random() < 0.5 else f"My own words about this, take {rnd.random():.6f}, truly"
+                    body = {"network": rnd.choice(["linkedin", "x", "facebook"]), **({"caption": caption} if caption else {})}
+                    h["Idempotency-Key"] = uuid.uuid4().hex
+                    name, r = "POST /shares", client.post(f"/api/v1/posts/{rnd.choice(post_ids)}/shares", json=body, headers=h)
+                    if r.status_code == 201:
+                        with rec.lock:
+                            rec.shares.append(r.json()["id"])
+                            rec.codes.append(r.json()["tracked_url"].rsplit("/", 1)[1])
+                elif roll < 0.65:
+                    h["Idempotency-Key"] = uuid.uuid4().hex
+                    name, r = "POST /comments", client.post(f"/api/v1/posts/{rnd.choice(post_ids)}/comments",
+                                                            json={"body": "Great news, well done!"}, headers=h)
+                    if r.status_code == 201:
+                        with rec.lock:
+                            rec.comments.append(r.json()["id"])
+                elif roll < 0.87 and rec.codes:
+                    code = rnd.choice(rec.codes)
+                    ua = f"Mozilla/5.0 (visitor {rnd.randrange(10_000)})"
+                    name, r = "GET /s/{code}", client.get(f"/s/{code}", headers={"User-Agent": ua}, follow_redirects=False)
+                elif roll < 0.95:
+                    name, r = "GET /leaderboard", client.get("/api/v1/leaderboard?period=week", headers=h)
+                else:
+                    h["Idempotency-Key"] = uuid.uuid4().hex
+                    name, r = "POST /redemptions", client.post(f"/api/v1/rewards/{data['reward_id']}/redemptions",
+                                                               json={}, headers=h)
+                    if r.status_code == 201:
+                        with rec.lock:
+                            rec.redemptions.append(r.json()["id"])
+                rec.add(name, r.status_code, time.perf_counter() - t0)
+            except httpx.HTTPError as exc:
+                rec.add("transport-error", 599, time.perf_counter() - t0)
+                with rec.lock:
+                    rec.errors.append(repr(exc))
+
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
+def wait_drained(db_url: str, timeout: float = 180) -> bool:
+    engine = create_engine(db_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    pending = conn.execute(text(
+                        "SELECT (SELECT count(*) FROM outbox_messages WHERE processed_at IS NULL AND topic = 'tally')"
+                        " + (SELECT count(*) FROM activity_events WHERE tallied_at IS NULL)")).scalar()
+                if pending == 0:
+                    return True
+            except Exception:  # the database may be restarting in fault mode
+                pass
+            time.sleep(1)
+        return False
+    finally:
+        engine.dispose()
+
+
+def check(db_url: str, rec: Recorder, data: dict) -> list[str]:
+    problems = []
+    five = {n: sum(c for s, c in st.items() if s >= 500) for n, st in rec.status.items()}
+    if any(five.values()):
+        problems.append(f"5xx answers: {five}")
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        q = lambda sql, **kw: conn.execute(text(sql), kw)  # noqa: E731
+        for kind, ids, action in (("share", rec.shares, "share"), ("comment", rec.comments, "comment")):
+            if not ids:
+                continue
+            rows = q("""SELECT e.dedupe_key, count(l.id) FROM activity_events e
+                         LEFT JOIN ledger_entries l ON l.event_id = e.id AND l.action = :action
+                         WHERE e.dedupe_key = ANY(:keys) GROUP BY e.dedupe_key""",
+                     action=action, keys=[f"{kind}:{i}" for i in ids]).all()
+            counts = dict(rows)
+            missing = [i for i in ids if counts.get(f"{kind}:{i}") != 1]
+            if missing:
+                problems.append(f"{len(missing)} {kind}(s) without exactly one '{action}' ledger entry, e.g. {missing[:5]}")
+        clicks = q("SELECT count(*) FROM clicks").scalar()
+        click_entries = q("SELECT count(*) FROM ledger_entries WHERE action = 'click'").scalar()
+        if clicks != click_entries:
+            problems.append(f"{clicks} counted clicks but {click_entries} click ledger entries")
+        bad = q("""SELECT p.user_id, p.balance, coalesce(sum(l.amount), 0) FROM user_points p
+                   LEFT JOIN ledger_entries l ON l.user_id = p.user_id GROUP BY p.user_id, p.balance
+                   HAVING p.balance <> coalesce(sum(l.amount), 0) OR p.balance < 0""").all()
+        if bad:
+            problems.append(f"{len(bad)} balance(s) differ from the ledger or are negative, e.g. {bad[:3]}")
+        stock = q("SELECT stock FROM rewards WHERE id = :id", id=data["reward_id"]).scalar()
+        held = q("SELECT count(*) FROM redemptions WHERE reward_id = :id AND status <> 'rejected'",
+                 id=data["reward_id"]).scalar()
+        if stock < 0 or stock + held != data["initial_stock"]:
+            problems.append(f"reward stock {stock} + {held} redemptions != {data['initial_stock']}")
+    engine.dispose()
+    return problems
+
+
+def report(rec: Recorder, seconds: float) -> None:
+    print(f"\n{'endpoint':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
+    for name in sorted(rec.latency):
+        lat = sorted(rec.latency[name])
+        def pct(p: float, lat: list[float] = lat) -> float:
+            return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+
+        statuses = ", ".join(f"{s}×{c}" for s, c in sorted(rec.status[name].items()))
+        print(f"{name:<22}{len(lat):>9}{len(lat) / seconds:>9.1f}{pct(.5):>9.1f}{pct(.95):>9.1f}{pct(.99):>9.1f}  {statuses}")
+    total = sum(len(v) for v in rec.latency.values())
+    print(f"{'total':<22}{total:>9}{total / seconds:>9.1f}  (median of all: "
+          f"{statistics.median([x for v in rec.latency.values() for x in v]) * 1000:.1f} ms)")
+
+
+def faults(stack: Stack, start: float, seconds: int) -> None:
+    """Inject the faults at fixed points of the run."""
+    plan = [
+        (0.25, "kill -9 worker1 mid-batch", lambda: stack.restart_worker("worker1")),
+        (0.45, "restart Redis (queued jobs vanish)", restart_redis),
+        (0.65, "restart PostgreSQL", restart_postgres),
+    ]
+    for at, what, action in plan:
+        delay = start + at * seconds - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        print(f"[fault] {what}", flush=True)
+        action()
+
+
+def restart_redis() -> None:
+    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    time.sleep(1)
+    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+                    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"], check=True)
+
+
+def restart_postgres() -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[0]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--faults", action="store_true")
+    args = parser.parse_args()
+    cfg = env_settings()
+    db_url = create_database(cfg["db"])
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": cfg["redis"], "LOG_LEVEL": "WARNING",
+           "SECRET_KEY": "load-test-secret-" + "x" * 32, "PUBLIC_BASE_URL": f"http://127.0.0.1:{cfg['port']}",
+           "LOGIN_LIMIT_PER_IP": "100000 per minute", "STAFET_INSTANCE_DIR": str(ROOT / "instance" / "loadtest")}
+    import redis
+
+    redis.Redis.from_url(cfg["redis"]).flushdb()
+    print(f"preparing {cfg['users']} staff in {db_url.rsplit('/', 1)[1]} …", flush=True)
+    data = prepare(env, cfg["users"])
+    stack = Stack(env, cfg["port"])
+    stack.start()
+    rec = Recorder()
+    try:
+        start = time.monotonic()
+        stop_at = start + cfg["seconds"]
+        injector = threading.Thread(target=faults, args=(stack, start, cfg["seconds"]), daemon=True) if args.faults else None
+        if injector:
+            injector.start()
+        drive(f"http://127.0.0.1:{cfg['port']}", data, rec, cfg["seconds"], cfg["threads"], stop_at)
+        elapsed = time.monotonic() - start
+        if injector:
+            injector.join()
+        if args.faults and stack.procs["worker1"].poll() is not None:
+            stack.restart_worker("worker1")
+        drained = wait_drained(make_url(db_url).render_as_string(hide_password=False))
+        report(rec, elapsed)
+        problems = [] if drained else ["queues/outbox did not drain within 180 s"]
+        problems += check(db_url, rec, data)
+    finally:
+        stack.stop()
+    print(f"\nshares {len(rec.shares)}, comments {len(rec.comments)}, redemptions {len(rec.redemptions)}, "
+          f"transport errors {len(rec.errors)}")
+    if problems:
+        print("NOTHING-LOST CHECKS FAILED:\n  " + "\n  ".join(problems))
+        return 1
+    print("nothing lost: every share, comment and click has its ledger entries; balances == ledger; no overselling")
+    if os.environ.get("LOAD_KEEP_DB") != "1":
+        drop_database(db_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
