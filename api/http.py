@@ -14,7 +14,9 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.routing import IntegerConverter
 
 from api.db import db
 from api.errors import DomainError, domain_error_response, problem
@@ -33,6 +35,14 @@ class SafeJSONProvider(DefaultJSONProvider):
             return _json.loads(s, **kwargs)
         except RecursionError:
             raise _json.JSONDecodeError("nested too deeply", "", 0) from None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in our routes are database ids: a number beyond 2^31-1 matches no route (404)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _begin_request() -> Response | None:
@@ -63,6 +73,7 @@ def _end_request(response: Response) -> Response:
 
 
 def init_http(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     app.json_provider_class = SafeJSONProvider
     app.json = SafeJSONProvider(app)
     app.before_request(_begin_request)
@@ -81,6 +92,9 @@ def init_http(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http_error(error)
         db.rollback()
+        if isinstance(error, (DataError, OverflowError)):
+            # The database refused a value (a number out of range...): bad input, not our fault.
+            return problem(422, "A value in the request is out of range.", slug="validation-failed")
         if isinstance(error, RecursionError) and request.is_json:
             # webargs parses the body with the stdlib; absurdly nested JSON ends up here.
             detail = "The request body is not valid JSON: it is nested too deeply."

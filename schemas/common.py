@@ -33,6 +33,18 @@ class Text(ma.fields.String):
         return clean_text(super()._deserialize(value, attr, data, **kwargs))
 
 
+MAX_ID = 2**31 - 1
+
+
+class Id(ma.fields.Integer):
+    """A database id: a strict integer in 1..2^31-1 (larger ones cannot exist)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("strict", True)
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=1, max=MAX_ID))
+
+
 class HttpUrl(ma.fields.Url):
     """An absolute http(s) URL, at most 2048 characters."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from schemas.common import Schema, Text, UserRefSchema
+from schemas.common import Id, Schema, Text, UserRefSchema
 
 
 class TeamSchema(Schema):
@@ -19,9 +19,9 @@ class TeamSchema(Schema):
 
 class TeamCreateSchema(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=80))
-    lead_ids = ma.fields.List(ma.fields.Integer(strict=True), load_default=list, validate=validate.Length(max=20))
+    lead_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
 
 
 class TeamPatchSchema(Schema):
     name = Text(validate=validate.Length(min=1, max=80))
-    lead_ids = ma.fields.List(ma.fields.Integer(strict=True), validate=validate.Length(max=20))
+    lead_ids = ma.fields.List(Id(), validate=validate.Length(max=20))

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from api.models._common import NETWORKS
 from api.models.users import ROLES
-from schemas.common import RefSchema, Schema, Text
+from schemas.common import Id, RefSchema, Schema, Text
 
 
 class LevelSchema(Schema):
@@ -82,7 +82,7 @@ class InviteSchema(Schema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     display_name = Text(required=True, validate=validate.Length(min=1, max=80))
     role = ma.fields.String(load_default="staff", validate=validate.OneOf(ROLES))
-    team_ids = ma.fields.List(ma.fields.Integer(strict=True), load_default=list, validate=validate.Length(max=50))
+    team_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=50))
 
 
 class InvitedUserSchema(AdminUserSchema):
@@ -93,7 +93,7 @@ class InvitedUserSchema(AdminUserSchema):
 
 class AdminUserPatchSchema(Schema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    team_ids = ma.fields.List(ma.fields.Integer(strict=True), validate=validate.Length(max=50))
+    team_ids = ma.fields.List(Id(), validate=validate.Length(max=50))
     active = ma.fields.Boolean()
     display_name = Text(validate=validate.Length(min=1, max=80))
 
@@ -102,6 +102,6 @@ class AdminUserQueryArgsSchema(Schema):
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     cursor = ma.fields.String(load_default=None, validate=validate.Length(max=512))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    team_id = ma.fields.Integer()
+    team_id = Id()
     active = ma.fields.Boolean()
     q = Text(validate=validate.Length(min=1, max=80), metadata={"description": "Matches name or email"})
