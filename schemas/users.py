@@ -102,6 +102,6 @@ class AdminUserQueryArgsSchema(Schema):
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     cursor = ma.fields.String(load_default=None, validate=validate.Length(max=512))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    team_id = Id()
+    team_id = Id(strict=False)
     active = ma.fields.Boolean()
     q = Text(validate=validate.Length(min=1, max=80), metadata={"description": "Matches name or email"})
