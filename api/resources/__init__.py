@@ -10,6 +10,7 @@ from api.extensions import Api
 MODULES = (
     "auth",
     "me",
+    "me_privacy",
     "admin_users",
     "admin_teams",
 )

@@ -63,7 +63,7 @@ def invite(
     return user, token
 
 
-def _active_admins(session: Session) -> int:
+def active_admin_count(session: Session) -> int:
     return session.scalar(
         select(func.count()).select_from(User).where(User.role == "admin", User.is_active, User.erased_at.is_(None))
     ) or 0
@@ -73,7 +73,7 @@ def admin_update(session: Session, user: User, changes: dict[str, Any]) -> User:
     losing_admin = user.role == "admin" and user.is_active and (
         changes.get("role", "admin") != "admin" or changes.get("active") is False
     )
-    if losing_admin and _active_admins(session) <= 1:
+    if losing_admin and active_admin_count(session) <= 1:
         raise Conflict("This is the last active admin; make someone else admin first.", slug="last-admin")
     if "role" in changes:
         user.role = changes["role"]
@@ -105,8 +105,11 @@ def admin_list_query(
             User.id.in_(select(TeamMembership.user_id).where(TeamMembership.team_id == team_id))
         )
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.display_name).like(like), User.email.like(like)))
+        # `%` and `_` typed by an admin are literal characters, not wildcards.
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        stmt = stmt.where(or_(func.lower(User.display_name).like(like, escape="\\"),
+                              User.email.like(like, escape="\\")))
     return stmt
 
 

@@ -1,0 +1,19 @@
+"""Wire format of the personal-data export."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ExportSchema(Schema):
+    exported_at = fields.String()
+    profile = fields.Dict()
+    devices = fields.List(fields.Dict())
+    notification_preferences = fields.Dict(allow_none=True)
+    shares = fields.List(fields.Dict())
+    comments = fields.List(fields.Dict())
+    suggestions = fields.List(fields.Dict())
+    ledger = fields.List(fields.Dict())
+    badges = fields.List(fields.Dict())
+    redemptions = fields.List(fields.Dict())
+    notifications = fields.List(fields.Dict())
