@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.observability import logs, metrics
     from api.resources import register_blueprints
     from api.resources.ops import blp as ops_blp
+    from api.security_headers import init_security
     from workers import queues
 
     app = Flask(__name__, instance_relative_config=False)
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     init_auth(app)
     init_extensions(app)
     http.init_http(app)
+    init_security(app)
     metrics.init_metrics(app)
     queues.init_app(app)
     register_blueprints(api)

@@ -33,10 +33,15 @@ class ContextFilter(logging.Filter):
             record.request_id = g.get("request_id")
             record.path = request.path
             record.method = request.method
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        if record.args:
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)  # type: ignore[assignment]
+        # Redact the formatted message: a secret may sit in the template or in an argument,
+        # and "password=%s" only becomes "password=<secret>" once formatted.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 
