@@ -53,7 +53,7 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 audit: $(DEV_STAMP)
-	$(BIN)/pip-audit --skip-editable
+	$(BIN)/python .ci/audit.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
