@@ -15,8 +15,8 @@ import sys
 
 
 def main() -> int:
-    proc = subprocess.run([sys.executable, "-m", "pip_audit", "--skip-editable", "--format", "json", "--progress-spinner",
-                           "off"], capture_output=True, text=True)
+    command = [sys.executable, "-m", "pip_audit", "--skip-editable", "--format", "json", "--progress-spinner", "off"]
+    proc = subprocess.run(command, capture_output=True, text=True)
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:

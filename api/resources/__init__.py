@@ -13,6 +13,10 @@ MODULES = (
     "me_privacy",
     "admin_users",
     "admin_teams",
+    "feed",
+    "suggestions",
+    "admin_posts",
+    "admin_suggestions",
 )
 
 

@@ -23,3 +23,23 @@ def test_seed_is_idempotent_and_logins_work(app, client, session):
     assert r.status_code == 200 and r.get_json()["user"]["role"] == "admin"
     r = client.post("/auth/login", json={"email": "staff30@demo.stafet.dev", "password": "stafet-demo"})
     assert r.status_code == 200 and len(r.get_json()["user"]["teams"]) == 1
+
+
+def test_demo_feed_has_pinned_targeted_scheduled_and_expired_stories(app, client, session):
+    """A demo staff member sees a realistic feed: pinned first, no scheduled or expired story, once only."""
+    from api.db import db
+    from api.models.posts import Post
+    from api.seed import seed_demo
+
+    for _ in range(2):
+        with app.app_context():
+            seed_demo(db.session)
+            db.commit()
+    assert session.scalar(select(func.count()).select_from(Post)) == 20
+    token = client.post("/auth/login", json={"email": "staff1@demo.stafet.dev", "password": "stafet-demo"}).get_json()
+    feed = client.get("/feed?limit=100", headers={"Authorization": f"Bearer {token['access_token']}"}).get_json()
+    titles = [i["title"] for i in feed["items"]]
+    assert feed["items"][0]["pinned"] and feed["items"][1]["pinned"]
+    assert "Black Friday: we're donating instead" not in titles  # scheduled
+    assert "Summer festival recap" not in titles  # expired
+    assert 12 <= len(titles) < 18  # some stories target other teams
