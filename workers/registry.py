@@ -7,6 +7,7 @@ import importlib
 # Feature job modules; each may call workers.schedule.register(...) at import.
 JOB_MODULES: tuple[str, ...] = (
     "workers.jobs.maintenance",
+    "workers.jobs.tally",
 )
 
 

@@ -129,3 +129,78 @@ def debit(session: Session, *, user_id: int, amount: int, action: str, dedupe_ke
 
 def balance_of(session: Session, user_id: int) -> int:
     return session.scalar(select(UserPoints.balance).where(UserPoints.user_id == user_id)) or 0
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry for `append_many` (the same fields as `append`)."""
+
+    user_id: int
+    amount: int
+    action: str
+    dedupe_key: str
+    at: datetime
+    reason: str | None = None
+    event_id: int | None = None
+    rule_version: int | None = None
+    team_id: int | None = None
+    post_id: int | None = None
+    created_by_id: int | None = None
+
+
+def append_many(session: Session, entries: list[NewEntry], *, timezone: str = "UTC") -> set[str]:
+    """`append` for a batch (the tally): one multi-row INSERT ... ON CONFLICT DO NOTHING, then one
+    upsert per projection with the deltas summed per key, in key order (so concurrent batches
+    lock projection rows in the same order). Returns the dedupe keys actually inserted.
+    """
+    if not entries:
+        return set()
+    table = LedgerEntry.__table__
+    rows = [
+        {"user_id": e.user_id, "amount": e.amount, "action": e.action, "dedupe_key": e.dedupe_key,
+         "reason": e.reason, "event_id": e.event_id, "rule_version": e.rule_version, "team_id": e.team_id,
+         "post_id": e.post_id, "created_by_id": e.created_by_id, "created_at": e.at}
+        for e in entries
+    ]
+    inserted = {r[0] for r in session.execute(
+        insert_ignore(table, session).returning(table.c.dedupe_key), rows)}
+    if not inserted:
+        return inserted
+    points: dict[int, list[int]] = {}
+    periods: dict[tuple[str, date, int], int] = {}
+    teams: dict[tuple[str, date, int], int] = {}
+    for e in entries:
+        if e.dedupe_key not in inserted:
+            continue
+        earned = 0 if e.action in SPENDING_ACTIONS else e.amount
+        acc = points.setdefault(e.user_id, [0, 0])
+        acc[0] += e.amount
+        acc[1] += earned
+        if earned:
+            day = local_day(e.at, timezone)
+            for period in PERIODS:
+                start = period_start(period, day)
+                periods[(period, start, e.user_id)] = periods.get((period, start, e.user_id), 0) + earned
+                if e.team_id is not None:
+                    teams[(period, start, e.team_id)] = teams.get((period, start, e.team_id), 0) + earned
+    up = UserPoints.__table__
+    stmt = upsert(up, session)
+    session.execute(
+        stmt.values([{"user_id": u, "balance": b, "lifetime": lt} for u, (b, lt) in sorted(points.items())])
+        .on_conflict_do_update(index_elements=[up.c.user_id],
+                               set_={"balance": up.c.balance + stmt.excluded.balance,
+                                     "lifetime": up.c.lifetime + stmt.excluded.lifetime}))
+    _add_many(session, PeriodTotal, ("period", "period_start", "user_id"), periods)
+    _add_many(session, TeamPeriodTotal, ("period", "period_start", "team_id"), teams)
+    return inserted
+
+
+def _add_many(session: Session, model: type, key_names: tuple[str, ...], deltas: dict[tuple, int]) -> None:
+    if not deltas:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = upsert(table, session)
+    values = [{**dict(zip(key_names, key, strict=True)), "points": pts} for key, pts in sorted(deltas.items())]
+    for start in range(0, len(values), 2000):  # stay far below the bind-parameter limit
+        session.execute(stmt.values(values[start:start + 2000]).on_conflict_do_update(
+            index_elements=list(key_names), set_={"points": table.c.points + stmt.excluded.points}))
