@@ -12,6 +12,9 @@ MODULES = (
     "me",
     "admin_users",
     "admin_teams",
+    "my_points",
+    "scoring_rules",
+    "point_adjustments",
 )
 
 

@@ -208,7 +208,7 @@ def _click_ranks(session: Session, events: list[Event]) -> dict[int, int]:
     return {e.id: before.get(e.share_id, 0) + bisect_left(window.get(e.share_id, []), e.id) + 1 for e in clicks}
 
 
-def _first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
+def first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
     ids = set(user_ids)
     if not ids:
         return {}
@@ -369,7 +369,7 @@ def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *
     awards = [a for a in awards if a.dedupe_key not in existing]  # replays claim no cap
     if cap:
         awards = [a for a in _apply_caps(session, awards, ctx.rules, timezone) if a.amount != 0]
-        teams = _first_teams(session, {a.user_id for a in awards})
+        teams = first_teams(session, {a.user_id for a in awards})
         awards = [replace(a, team_id=teams.get(a.user_id)) for a in awards]
     inserted = ledger.append_many(session, [
         ledger.NewEntry(user_id=a.user_id, amount=a.amount, action=a.action, dedupe_key=a.dedupe_key, at=a.at,
