@@ -164,8 +164,9 @@ def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | Non
         stmt = stmt.where(ActivityEvent.id.in_(ids))
     else:
         stmt = stmt.where(ActivityEvent.tallied_at.is_(None), ActivityEvent.id > after_id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        # Two workers never take the same events; the dedupe keys would make it harmless anyway.
+    if ids is None and session.get_bind().dialect.name == "postgresql":
+        # Two workers never take the same events; the dedupe keys would make it harmless anyway
+        # (an explicit replay takes no lock at all, which the concurrency tests rely on).
         stmt = stmt.with_for_update(skip_locked=True, of=ActivityEvent.__table__)
     return [Event(*row) for row in session.execute(stmt)]
 

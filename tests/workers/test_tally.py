@@ -238,3 +238,49 @@ def test_team_is_the_first_membership_when_tallied(app, session):
     facts.share(user.id, post, "x")
     session.expire_all()
     assert [r.team_id for r in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id))] == [first.id, second.id]
+
+
+def test_transient_database_errors_are_retried_with_backoff(app, session, monkeypatch):
+    """A deadlock on the first attempt rolls back and the batch is tried again; a real error is not retried."""
+    import pytest
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from api.services import tally
+    from workers.jobs import tally as tally_job
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    user = UserFactory()
+    facts = Facts(app)
+    post = facts.post()
+    runner = app.extensions["stafet.queues"]["runner"]
+    monkeypatch.setattr(runner, "submit", lambda *a, **k: None)
+    facts.share(user.id, post)
+    real = tally.tally_batch
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            real(*args, **kwargs)  # wrote entries, then the database gave up on us
+            raise OperationalError("UPDATE ...", {}, Deadlock("deadlock detected"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tally, "tally_batch", flaky)
+    monkeypatch.setattr(tally_job.time, "sleep", lambda s: None)
+    assert tally_all(app) == 1
+    assert entries(session, user.id) == [("share", 10)]
+    monkeypatch.setattr(tally, "tally_batch", lambda *a, **k: (_ for _ in ()).throw(
+        ProgrammingError("SELECT", {}, Exception("syntax error"))))
+    with pytest.raises(ProgrammingError):
+        tally_all(app)
+
+
+def test_tally_job_is_the_outbox_handler_for_tally_on_the_tally_queue():
+    """Events published on topic "tally" run tally_events (a batch job) on the tally queue."""
+    from workers.jobs.tally import tally_events
+    from workers.outbox import HANDLERS
+
+    handler = HANDLERS["tally"]
+    assert (handler.func, handler.queue, handler.batch) == (tally_events, "tally", True)
