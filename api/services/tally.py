@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from api.clock import local_date, utcnow
@@ -227,17 +227,34 @@ def _least(session: Session, a: Any, b: Any) -> Any:
     return func.least(a, b) if session.get_bind().dialect.name == "postgresql" else func.min(a, b)
 
 
+# The same conditional upsert for PostgreSQL, whole columns as arrays (see api/services/ledger.py).
+_CLAIM_PG = text("""
+    INSERT INTO daily_cap_usage (user_id, day, action, used, last_award)
+    SELECT u, d, CAST(:action AS text), w, w
+    FROM unnest(CAST(:user_id AS int[]), CAST(:day AS date[]), CAST(:wanted AS int[])) AS v(u, d, w)
+    ON CONFLICT (user_id, day, action) DO UPDATE
+    SET used = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used),
+        last_award = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used) - daily_cap_usage.used
+    WHERE daily_cap_usage.used < CAST(:cap AS int)
+    RETURNING user_id, day, last_award""")
+
+
 def _claim(session: Session, group: str, cap: int, wanted: dict[tuple[int, date], int]) -> dict[tuple[int, date], int]:
     """Claim `wanted` points per (user, day) against `cap`; returns what each got.
 
     One conditional upsert: a new row takes min(wanted, cap); an existing one moves to
     LEAST(cap, used + wanted) only while used < cap, and records what that move granted.
     """
+    items = sorted(wanted.items())  # one lock order for every worker
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(_CLAIM_PG, {
+            "user_id": [k[0] for k, _ in items], "day": [k[1] for k, _ in items], "action": group,
+            "wanted": [min(w, cap) for _, w in items], "cap": cap})
+        return {(user_id, day): got for user_id, day, got in rows}
     t = DailyCapUsage.__table__
     stmt = upsert(t, session)
     least = _least(session, bindparam("cap", cap), t.c.used + stmt.excluded.used)
     granted: dict[tuple[int, date], int] = {}
-    items = sorted(wanted.items())  # one lock order for every worker
     for start in range(0, len(items), 2000):
         values = [{"user_id": u, "day": d, "action": group, "used": min(w, cap), "last_award": min(w, cap)}
                   for (u, d), w in items[start:start + 2000]]
