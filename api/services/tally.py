@@ -40,16 +40,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, any_, bindparam, func, select, text, update
+from sqlalchemy import String, any_, bindparam, cast, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from api.clock import local_date, utcnow
-from api.db import UTCDateTime, upsert
+from api.db import upsert
 from api.models.activity import ActivityEvent, OutboxMessage
 from api.models.ledger import DailyCapUsage, LedgerEntry
 from api.models.posts import Post
@@ -58,6 +58,7 @@ from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import ledger
 from api.services.activity import TALLY_TOPIC
+from api.services.ledger import pg_array, pg_column
 from api.services.scoring import current_rules, share_points
 
 BATCH_SIZE = 1000
@@ -100,7 +101,7 @@ class Context:
     click_rank: dict[int, int]  # click event id -> 1-based position among its share's counted clicks
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Award:
     event_id: int
     user_id: int
@@ -192,8 +193,9 @@ def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:
     thousand, which keeps a batch's statements short and their plans cached."""
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
-        item = column.type if not isinstance(column.type, UTCDateTime) else DateTime(timezone=True)
-        return column == any_(bindparam(None, values, type_=ARRAY(item)))
+        array = cast(func.string_to_array(bindparam(None, ledger.pg_column(values), type_=String()), func.chr(31)),
+                     ARRAY(column.type))
+        return column == any_(array)
     return column.in_(values)
 
 
@@ -239,10 +241,10 @@ def _least(session: Session, a: Any, b: Any) -> Any:
 
 
 # The same conditional upsert for PostgreSQL, whole columns as arrays (see api/services/ledger.py).
-_CLAIM_PG = text("""
+_CLAIM_PG = text(f"""
     INSERT INTO daily_cap_usage (user_id, day, action, used, last_award)
     SELECT u, d, CAST(:action AS text), w, w
-    FROM unnest(CAST(:user_id AS int[]), CAST(:day AS date[]), CAST(:wanted AS int[])) AS v(u, d, w)
+    FROM unnest({pg_array("user_id", "int")}, {pg_array("day", "date")}, {pg_array("wanted", "int")}) AS v(u, d, w)
     ON CONFLICT (user_id, day, action) DO UPDATE
     SET used = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used),
         last_award = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used) - daily_cap_usage.used
@@ -259,8 +261,8 @@ def _claim(session: Session, group: str, cap: int, wanted: dict[tuple[int, date]
     items = sorted(wanted.items())  # one lock order for every worker
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(_CLAIM_PG, {
-            "user_id": [k[0] for k, _ in items], "day": [k[1] for k, _ in items], "action": group,
-            "wanted": [min(w, cap) for _, w in items], "cap": cap})
+            "user_id": pg_column([k[0] for k, _ in items]), "day": pg_column([k[1] for k, _ in items]),
+            "action": group, "wanted": pg_column([min(w, cap) for _, w in items]), "cap": cap})
         return {(user_id, day): got for user_id, day, got in rows}
     t = DailyCapUsage.__table__
     stmt = upsert(t, session)
@@ -300,7 +302,8 @@ def _apply_caps(session: Session, awards: list[Award], rules: dict[str, Any], ti
         key = (group, a.user_id, local_date(a.at, timezone))
         got = min(a.amount, left.get(key, 0))  # in event order: the award crossing the cap is cut
         left[key] = left.get(key, 0) - got
-        out.append(replace(a, amount=got))
+        a.amount = got
+        out.append(a)
     return out
 
 
@@ -383,10 +386,11 @@ def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: in
     now = utcnow()
     for start in range(0, len(tallied), 5000):
         chunk = tallied[start:start + 5000]
-        session.execute(update(ActivityEvent).where(one_of(session, ActivityEvent.id, chunk)).values(tallied_at=now))
+        session.execute(update(ActivityEvent).where(one_of(session, ActivityEvent.id, chunk)).values(tallied_at=now)
+                        .execution_options(synchronize_session=False))
         session.execute(update(OutboxMessage).where(  # workers.outbox.mark_processed, with one_of()
             OutboxMessage.topic == TALLY_TOPIC, one_of(session, OutboxMessage.ref_id, chunk),
-            OutboxMessage.processed_at.is_(None)).values(processed_at=now))
+            OutboxMessage.processed_at.is_(None)).values(processed_at=now).execution_options(synchronize_session=False))
     return BatchResult(len(events), tallied, entries + more, user_ids | more_users, events[-1].id)
 
 
@@ -399,7 +403,8 @@ def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *
     if cap:
         awards = [a for a in _apply_caps(session, awards, ctx.rules, timezone) if a.amount != 0]
         teams = first_teams(session, {a.user_id for a in awards})
-        awards = [replace(a, team_id=teams.get(a.user_id)) for a in awards]
+        for a in awards:
+            a.team_id = teams.get(a.user_id)
     inserted = ledger.append_many(session, [
         ledger.NewEntry(user_id=a.user_id, amount=a.amount, action=a.action, dedupe_key=a.dedupe_key, at=a.at,
                         reason=a.reason, event_id=a.event_id, rule_version=ctx.version, team_id=a.team_id,
