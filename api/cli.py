@@ -147,6 +147,19 @@ def seed_demo() -> None:
     click.echo("demo organisation ready: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
+@cli.command("rebuild-projections")
+def rebuild_projections() -> None:
+    """Recompute balances, leaderboard totals (and badges) from the ledger."""
+    from api.db import db
+    from api.services.projections import rebuild
+
+    app = _app()
+    with app.app_context():
+        counts = rebuild(db.session)
+        db.commit()
+    click.echo("projections rebuilt: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 @cli.group()
 def contract() -> None:
     """The mobile contract in mobile_contract/."""

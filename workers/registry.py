@@ -8,6 +8,7 @@ import importlib
 JOB_MODULES: tuple[str, ...] = (
     "workers.jobs.maintenance",
     "workers.jobs.publishing",
+    "workers.jobs.tally",
 )
 
 

@@ -17,6 +17,9 @@ MODULES = (
     "suggestions",
     "admin_posts",
     "admin_suggestions",
+    "my_points",
+    "scoring_rules",
+    "point_adjustments",
 )
 
 

@@ -10,7 +10,9 @@ import sys
 from tests.perf.benchkit import Result
 
 # name -> module with `run() -> list[Result]`; feature work adds its own.
-BENCH_MODULES: dict[str, str] = {}
+BENCH_MODULES: dict[str, str] = {
+    "tally": "tests.perf.bench_tally",
+}
 
 
 def main() -> int:

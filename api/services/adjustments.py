@@ -1,0 +1,32 @@
+"""Admin point adjustments: a ledger entry (action `adjustment`) like any other."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from api.clock import utcnow
+from api.errors import NotFound
+from api.models.ledger import LedgerEntry
+from api.models.users import User
+from api.services import ledger
+from api.services.tally import PERIOD_TIMEZONE, first_teams
+
+
+def adjust(session: Session, *, user_id: int, amount: int, reason: str, admin_id: int) -> LedgerEntry:
+    """Add (or take away) points. Counts as earned (lifetime, levels, leaderboards), in the
+    user's first team; a negative adjustment may leave a negative balance. Replays of the
+    same request are handled by Idempotency-Key; each new request is a new entry."""
+    user = session.get(User, user_id)
+    if user is None or user.erased_at is not None:
+        raise NotFound(f"There is no user {user_id}.")
+    appended = ledger.append(
+        session, user_id=user_id, amount=amount, action="adjustment", dedupe_key=f"adjustment:{uuid.uuid4().hex}",
+        reason=reason, team_id=first_teams(session, [user_id]).get(user_id), created_by_id=admin_id,
+        timezone=PERIOD_TIMEZONE, at=utcnow(),
+    )
+    assert appended is not None  # a fresh random key
+    entry = session.get(LedgerEntry, appended.id)
+    assert entry is not None
+    return entry

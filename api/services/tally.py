@@ -1,0 +1,416 @@
+"""The tally: activity events in, append-only ledger entries out, a batch per transaction.
+
+What earns what (amounts from the scoring rules current when the batch is tallied; each
+entry keeps the rule version it was computed with, so a later rule change rewrites nothing):
+
+- `share_created`: `share` points for the network (a per-network override may be 0), plus
+  the `personal_caption_bonus` when the sharer wrote their own caption and the share itself
+  earns points on that network.
+- `comment_created`: `comment` points, except on a post the commenter authored (acting on
+  one's own content earns nothing).
+- `click_counted`: `click` points for the sharer, for the first `max_clicks_per_share`
+  counted clicks of a share (ordered by event id, so the same clicks count on every replay).
+  Clicks are counted by the link redirect, never for the sharer's own visits.
+- `suggestion_accepted`: `suggestion_accepted` points for the person who suggested the story.
+- `comment_deleted`: a `comment_reversal` of exactly what that comment earned (nothing when
+  it earned nothing), in the original entry's team. Reversals apply even to users who have
+  since opted out or become ineligible: they correct, they do not award.
+
+Who earns: an active, not erased user with `gamification_enabled` — checked when the event
+is tallied, not when it happened, so re-enabling never awards past activity — and admins
+only when the rules say `admins_earn_points`.
+
+Exactly once: every entry's `dedupe_key` is `event:{event_id}:{rule}:u{user_id}` and the
+ledger's unique key makes a replayed or concurrently tallied event insert nothing.
+
+Daily caps (`daily_caps.share|comment|click`, points per user per day): "a day" is the
+calendar day of the event's occurrence in ORG_TIMEZONE. The share cap covers share points
+and the personal-caption bonus together. Each batch claims its points with one conditional
+upsert on `daily_cap_usage` in the same transaction (`used = LEAST(cap, used + wanted)`, no
+read-modify-write); an award that would cross the cap is cut to what is left, and once the
+cap is reached further awards that day are 0 (no entry is written for 0). A reversed comment
+does not give its cap back (deleting and re-posting comments cannot farm points).
+
+Team at the time: the user's first team membership (earliest `joined_at`, then lowest team
+id) when the event is tallied. Entries are dated when the activity happened
+(`occurred_at`), so a tally delayed by an outage still lands in the right day and week.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, any_, bindparam, cast, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from api.clock import local_date, utcnow
+from api.db import upsert
+from api.models.activity import ActivityEvent, OutboxMessage
+from api.models.ledger import DailyCapUsage, LedgerEntry
+from api.models.posts import Post
+from api.models.shares import Share
+from api.models.teams import TeamMembership
+from api.models.users import User
+from api.services import ledger
+from api.services.activity import TALLY_TOPIC
+from api.services.ledger import pg_array, pg_column
+from api.services.scoring import current_rules, share_points
+
+BATCH_SIZE = 1000
+# Which daily cap each ledger action draws from.
+CAP_GROUP = {"share": "share", "personal_caption_bonus": "share", "comment": "comment", "click": "click"}
+PERIOD_TIMEZONE = "UTC"  # leaderboard periods (ISO week, month) are UTC; see api/services/ledger.py
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    kind: str
+    user_id: int | None
+    post_id: int | None
+    share_id: int | None
+    comment_id: int | None
+    network: str | None
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Earner:
+    id: int
+    role: str
+    gamification_enabled: bool
+    is_active: bool
+    erased: bool
+
+
+@dataclass
+class Context:
+    """Everything `decide` needs about a batch, read in a few set-based queries."""
+
+    version: int
+    rules: dict[str, Any]
+    users: dict[int, Earner]
+    personal_caption: dict[int, bool]  # share id -> the sharer wrote their own caption
+    post_authors: dict[int, int | None]
+    click_rank: dict[int, int]  # click event id -> 1-based position among its share's counted clicks
+
+
+@dataclass(slots=True)
+class Award:
+    event_id: int
+    user_id: int
+    action: str
+    amount: int
+    at: datetime
+    post_id: int | None = None
+    team_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        return dedupe_key(self.event_id, self.action, self.user_id)
+
+
+def dedupe_key(event_id: int, rule: str, user_id: int) -> str:
+    return f"event:{event_id}:{rule}:u{user_id}"
+
+
+def can_earn(user: Earner | None, rules: dict[str, Any]) -> bool:
+    if user is None or not user.gamification_enabled or not user.is_active or user.erased:
+        return False
+    return user.role != "admin" or bool(rules.get("admins_earn_points"))
+
+
+def decide(event: Event, ctx: Context) -> list[Award]:
+    """The awards an earning event is worth before caps (comment_deleted is handled apart)."""
+    uid = event.user_id
+    if uid is None or not can_earn(ctx.users.get(uid), ctx.rules):
+        return []
+    rules = ctx.rules
+
+    def award(action: str, amount: int, reason: str) -> Award:
+        return Award(event.id, uid, action, amount, event.occurred_at, event.post_id, reason=reason)
+
+    out: list[Award] = []
+    if event.kind == "share_created":
+        points = share_points(rules, event.network or "")
+        out.append(award("share", points, f"Shared on {event.network}"))
+        personal = ctx.personal_caption.get(event.share_id or 0, bool(event.payload.get("personal_caption")))
+        if personal and points > 0:
+            out.append(award("personal_caption_bonus", int(rules["personal_caption_bonus"]), "Personal caption"))
+    elif event.kind == "comment_created":
+        if ctx.post_authors.get(event.post_id or 0) != uid:
+            out.append(award("comment", int(rules["comment"]), "Comment"))
+    elif event.kind == "click_counted":
+        if ctx.click_rank.get(event.id, 1) <= int(rules["max_clicks_per_share"]):
+            out.append(award("click", int(rules["click"]), "Click on your shared link"))
+    elif event.kind == "suggestion_accepted":
+        out.append(award("suggestion_accepted", int(rules["suggestion_accepted"]), "Story suggestion accepted"))
+    return [a for a in out if a.amount > 0]
+
+
+# --- reading a batch --------------------------------------------------------------------------------
+
+def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | None) -> list[Event]:
+    cols = (ActivityEvent.id, ActivityEvent.kind, ActivityEvent.user_id, ActivityEvent.post_id,
+            ActivityEvent.share_id, ActivityEvent.comment_id, ActivityEvent.network, ActivityEvent.payload,
+            ActivityEvent.occurred_at)
+    stmt = select(*cols).order_by(ActivityEvent.id)
+    if ids is not None:  # an explicit replay: tallied or not
+        stmt = stmt.where(one_of(session, ActivityEvent.id, ids))
+    else:
+        stmt = stmt.where(ActivityEvent.tallied_at.is_(None), ActivityEvent.id > after_id).limit(limit)
+    if ids is None and session.get_bind().dialect.name == "postgresql":
+        # Two workers never take the same events; the dedupe keys would make it harmless anyway
+        # (an explicit replay takes no lock at all, which the concurrency tests rely on).
+        stmt = stmt.with_for_update(skip_locked=True, of=ActivityEvent.__table__)
+    return [Event(*row) for row in session.execute(stmt)]
+
+
+def _context(session: Session, events: list[Event]) -> Context:
+    version, rules = current_rules(session)
+    user_ids = {e.user_id for e in events if e.user_id is not None}
+    users = {
+        r.id: Earner(r.id, r.role, r.gamification_enabled, r.is_active, r.erased_at is not None)
+        for r in session.execute(select(User.id, User.role, User.gamification_enabled, User.is_active,
+                                        User.erased_at).where(one_of(session, User.id, user_ids)))
+    } if user_ids else {}
+    share_ids = {e.share_id for e in events if e.kind == "share_created" and e.share_id}
+    personal = _pairs(session, select(Share.id, Share.personal_caption).where(one_of(session, Share.id, share_ids)))
+    post_ids = {e.post_id for e in events if e.kind == "comment_created" and e.post_id}
+    authors = _pairs(session, select(Post.id, Post.author_id).where(one_of(session, Post.id, post_ids)))
+    return Context(version, rules, users, personal, authors, _click_ranks(session, events))
+
+
+def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`: one parameter instead of a
+    thousand, which keeps a batch's statements short and their plans cached."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        array = cast(func.string_to_array(bindparam(None, ledger.pg_column(values), type_=String()), func.chr(31)),
+                     ARRAY(column.type))
+        return column == any_(array)
+    return column.in_(values)
+
+
+def _pairs(session: Session, stmt: Any) -> dict[Any, Any]:
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def _click_ranks(session: Session, events: list[Event]) -> dict[int, int]:
+    clicks = [e for e in events if e.kind == "click_counted" and e.share_id and e.user_id]
+    if not clicks:
+        return {}
+    lo, hi = min(e.id for e in clicks), max(e.id for e in clicks)
+    shares = {e.share_id for e in clicks}
+    sharers = {e.user_id for e in clicks}
+    base = (ActivityEvent.kind == "click_counted", one_of(session, ActivityEvent.share_id, shares),
+            one_of(session, ActivityEvent.user_id, sharers))  # user_id is indexed: the sharer's events only
+    before = _pairs(session, select(ActivityEvent.share_id, func.count()).where(*base, ActivityEvent.id < lo)
+                    .group_by(ActivityEvent.share_id))
+    window: dict[int, list[int]] = {}
+    for share_id, event_id in session.execute(
+            select(ActivityEvent.share_id, ActivityEvent.id).where(*base, ActivityEvent.id.between(lo, hi))
+            .order_by(ActivityEvent.id)):
+        window.setdefault(share_id, []).append(event_id)
+    return {e.id: before.get(e.share_id, 0) + bisect_left(window.get(e.share_id, []), e.id) + 1 for e in clicks}
+
+
+def first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    teams: dict[int, int] = {}
+    for user_id, team_id in session.execute(
+            select(TeamMembership.user_id, TeamMembership.team_id).where(one_of(session, TeamMembership.user_id, ids))
+            .order_by(TeamMembership.user_id, TeamMembership.joined_at, TeamMembership.team_id)):
+        teams.setdefault(user_id, team_id)
+    return teams
+
+
+# --- daily caps -------------------------------------------------------------------------------------
+
+def _least(session: Session, a: Any, b: Any) -> Any:
+    return func.least(a, b) if session.get_bind().dialect.name == "postgresql" else func.min(a, b)
+
+
+# The same conditional upsert for PostgreSQL, whole columns as arrays (see api/services/ledger.py).
+_CLAIM_PG = text(f"""
+    INSERT INTO daily_cap_usage (user_id, day, action, used, last_award)
+    SELECT u, d, CAST(:action AS text), w, w
+    FROM unnest({pg_array("user_id", "int")}, {pg_array("day", "date")}, {pg_array("wanted", "int")}) AS v(u, d, w)
+    ON CONFLICT (user_id, day, action) DO UPDATE
+    SET used = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used),
+        last_award = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used) - daily_cap_usage.used
+    WHERE daily_cap_usage.used < CAST(:cap AS int)
+    RETURNING user_id, day, last_award""")
+
+
+def _claim(session: Session, group: str, cap: int, wanted: dict[tuple[int, date], int]) -> dict[tuple[int, date], int]:
+    """Claim `wanted` points per (user, day) against `cap`; returns what each got.
+
+    One conditional upsert: a new row takes min(wanted, cap); an existing one moves to
+    LEAST(cap, used + wanted) only while used < cap, and records what that move granted.
+    """
+    items = sorted(wanted.items())  # one lock order for every worker
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(_CLAIM_PG, {
+            "user_id": pg_column([k[0] for k, _ in items]), "day": pg_column([k[1] for k, _ in items]),
+            "action": group, "wanted": pg_column([min(w, cap) for _, w in items]), "cap": cap})
+        return {(user_id, day): got for user_id, day, got in rows}
+    t = DailyCapUsage.__table__
+    stmt = upsert(t, session)
+    least = _least(session, bindparam("cap", cap), t.c.used + stmt.excluded.used)
+    granted: dict[tuple[int, date], int] = {}
+    for start in range(0, len(items), 2000):
+        values = [{"user_id": u, "day": d, "action": group, "used": min(w, cap), "last_award": min(w, cap)}
+                  for (u, d), w in items[start:start + 2000]]
+        rows = session.execute(
+            stmt.values(values).on_conflict_do_update(
+                index_elements=[t.c.user_id, t.c.day, t.c.action],
+                set_={"used": least, "last_award": least - t.c.used},
+                where=t.c.used < bindparam("cap", cap),
+            ).returning(t.c.user_id, t.c.day, t.c.last_award),
+            {"cap": cap},
+        )
+        for user_id, day, got in rows:
+            granted[(user_id, day)] = got
+    return granted
+
+
+def _apply_caps(session: Session, awards: list[Award], rules: dict[str, Any], timezone: str) -> list[Award]:
+    caps: dict[str, Any] = rules.get("daily_caps") or {}
+    wanted: dict[str, dict[tuple[int, date], int]] = {}
+    for a in awards:
+        group = CAP_GROUP.get(a.action)
+        if group is not None and caps.get(group) is not None:
+            key = (a.user_id, local_date(a.at, timezone))
+            wanted.setdefault(group, {})[key] = wanted.get(group, {}).get(key, 0) + a.amount
+    left = {(g, *k): v for g, w in wanted.items() for k, v in _claim(session, g, int(caps[g]), w).items()}
+    out = []
+    for a in awards:
+        group = CAP_GROUP.get(a.action)
+        if group is None or caps.get(group) is None:
+            out.append(a)
+            continue
+        key = (group, a.user_id, local_date(a.at, timezone))
+        got = min(a.amount, left.get(key, 0))  # in event order: the award crossing the cap is cut
+        left[key] = left.get(key, 0) - got
+        a.amount = got
+        out.append(a)
+    return out
+
+
+def _give_back(session: Session, awards: list[Award], rules: dict[str, Any], timezone: str) -> None:
+    """Return the cap claimed by awards whose entry already existed (a concurrent or replayed tally)."""
+    caps: dict[str, Any] = rules.get("daily_caps") or {}
+    t = DailyCapUsage.__table__
+    for a in awards:
+        group = CAP_GROUP.get(a.action)
+        if group is not None and caps.get(group) is not None and a.amount > 0:
+            session.execute(update(t).where(t.c.user_id == a.user_id, t.c.day == local_date(a.at, timezone),
+                                            t.c.action == group).values(used=t.c.used - a.amount))
+
+
+# --- reversals --------------------------------------------------------------------------------------
+
+def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[int]]:
+    """Compensating entries for deleted comments; and the deletions to retry later (their comment's
+    own event is still being tallied by another worker)."""
+    deletions = [e for e in events if e.kind == "comment_deleted" and e.comment_id]
+    if not deletions:
+        return [], set()
+    in_batch = {e.id for e in events}
+    created = {
+        int(key.split(":")[1]): (eid, uid, tallied)
+        for eid, key, uid, tallied in session.execute(
+            select(ActivityEvent.id, ActivityEvent.dedupe_key, ActivityEvent.user_id, ActivityEvent.tallied_at)
+            .where(one_of(session, ActivityEvent.dedupe_key, [f"comment:{e.comment_id}" for e in deletions])))
+    }
+    keys = {dedupe_key(eid, "comment", uid) for eid, uid, _ in created.values() if uid is not None}
+    earned = {k: (amt, team) for k, amt, team in session.execute(
+        select(LedgerEntry.dedupe_key, LedgerEntry.amount, LedgerEntry.team_id)
+        .where(one_of(session, LedgerEntry.dedupe_key, keys)))} if keys else {}
+    out: list[Award] = []
+    later: set[int] = set()
+    for e in deletions:
+        found = created.get(e.comment_id or 0)
+        if found is None or found[1] is None:
+            continue
+        eid, uid, tallied = found
+        if tallied is None and eid not in in_batch:
+            later.add(e.id)
+            continue
+        amount, team = earned.get(dedupe_key(eid, "comment", uid), (0, None))
+        if amount:
+            out.append(Award(e.id, uid, "comment_reversal", -amount, e.occurred_at, e.post_id, team,
+                             "Comment deleted"))
+    return out, later
+
+
+# --- the batch --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatchResult:
+    events: int  # events read
+    tallied: list[int]  # event ids marked tallied
+    entries: int  # ledger entries written
+    user_ids: set[int]  # users whose points moved
+    last_id: int
+
+
+def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: int = BATCH_SIZE,
+                ids: list[int] | None = None) -> BatchResult:
+    """Tally one batch of untallied events with id > `after_id` (or exactly `ids`, a replay).
+
+    Never commits: the caller commits the entries, projections, cap usage, the events'
+    `tallied_at` and the outbox rows' `processed_at` together.
+    """
+    events = _events(session, after_id=after_id, limit=limit, ids=ids)
+    if not events:
+        return BatchResult(0, [], 0, set(), after_id)
+    ctx = _context(session, events)
+    # Phase 1: earning events; phase 2 (after the inserts, same transaction): reversals, which
+    # then see entries for comments created earlier in this very batch.
+    planned = [a for e in events if e.kind != "comment_deleted" for a in decide(e, ctx)]
+    entries, user_ids = _write(session, planned, ctx, timezone, cap=True)
+    reversals, later = _reversals(session, events)
+    more, more_users = _write(session, reversals, ctx, timezone, cap=False)
+    tallied = [e.id for e in events if e.id not in later]
+    now = utcnow()
+    for start in range(0, len(tallied), 5000):
+        chunk = tallied[start:start + 5000]
+        session.execute(update(ActivityEvent).where(one_of(session, ActivityEvent.id, chunk)).values(tallied_at=now)
+                        .execution_options(synchronize_session=False))
+        session.execute(update(OutboxMessage).where(  # workers.outbox.mark_processed, with one_of()
+            OutboxMessage.topic == TALLY_TOPIC, one_of(session, OutboxMessage.ref_id, chunk),
+            OutboxMessage.processed_at.is_(None)).values(processed_at=now).execution_options(synchronize_session=False))
+    return BatchResult(len(events), tallied, entries + more, user_ids | more_users, events[-1].id)
+
+
+def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *, cap: bool) -> tuple[int, set[int]]:
+    if not awards:
+        return 0, set()
+    existing = set(session.scalars(select(LedgerEntry.dedupe_key).where(
+        one_of(session, LedgerEntry.dedupe_key, [a.dedupe_key for a in awards]))))
+    awards = [a for a in awards if a.dedupe_key not in existing]  # replays claim no cap
+    if cap:
+        awards = [a for a in _apply_caps(session, awards, ctx.rules, timezone) if a.amount != 0]
+        teams = first_teams(session, {a.user_id for a in awards})
+        for a in awards:
+            a.team_id = teams.get(a.user_id)
+    inserted = ledger.append_many(session, [
+        ledger.NewEntry(user_id=a.user_id, amount=a.amount, action=a.action, dedupe_key=a.dedupe_key, at=a.at,
+                        reason=a.reason, event_id=a.event_id, rule_version=ctx.version, team_id=a.team_id,
+                        post_id=a.post_id)
+        for a in awards
+    ], timezone=PERIOD_TIMEZONE)
+    if cap and len(inserted) < len(awards):
+        _give_back(session, [a for a in awards if a.dedupe_key not in inserted], ctx.rules, timezone)
+    return len(inserted), {a.user_id for a in awards if a.dedupe_key in inserted}

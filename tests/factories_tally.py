@@ -1,0 +1,112 @@
+"""Facts that earn points, recorded the way the feature code records them: the row plus its
+activity event in one transaction (`record_event`), so the outbox hands it to the tally."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from api.clock import utcnow
+from api.db import db
+from api.models.comments import Comment
+from api.models.posts import Post, Suggestion
+from api.models.shares import Share
+from api.services.activity import record_event
+
+
+class Facts:
+    """`Facts(app).share(user, post, "linkedin")` → share id; each call commits (and, with the
+    inline embedded runner, runs the tally right after the commit)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _commit(self, build: Any) -> Any:
+        with self.app.app_context():
+            result = build(db.session)
+            db.commit()
+            return result
+
+    def post(self, author_id: int | None = None, networks: tuple[str, ...] = ("linkedin", "x")) -> int:
+        def build(s: Session) -> int:
+            post = Post(title="A story", body="...", networks=list(networks), author_id=author_id)
+            s.add(post)
+            s.flush()
+            return post.id
+
+        return self._commit(build)
+
+    def share(self, user_id: int, post_id: int, network: str = "linkedin", personal: bool = False,
+              at: datetime | None = None) -> int:
+        def build(s: Session) -> int:
+            share = Share(post_id=post_id, user_id=user_id, network=network, personal_caption=personal,
+                          caption="mine" if personal else None, code=secrets.token_urlsafe(8))
+            s.add(share)
+            s.flush()
+            event = record_event(s, "share_created", f"share:{share.id}", user_id=user_id, post_id=post_id,
+                                 share_id=share.id, network=network)
+            if at is not None and event is not None:
+                event.occurred_at = at
+            return share.id
+
+        return self._commit(build)
+
+    def click(self, share_id: int, at: datetime | None = None) -> int:
+        def build(s: Session) -> int:
+            share = s.get(Share, share_id)
+            assert share is not None
+            n = secrets.randbelow(10**12)
+            event = record_event(s, "click_counted", f"click:{share_id}-{n}", user_id=share.user_id,
+                                 post_id=share.post_id, share_id=share_id, network=share.network)
+            assert event is not None
+            if at is not None:
+                event.occurred_at = at
+            return event.id
+
+        return self._commit(build)
+
+    def comment(self, user_id: int, post_id: int, at: datetime | None = None) -> int:
+        def build(s: Session) -> int:
+            comment = Comment(post_id=post_id, user_id=user_id, body="Nice")
+            s.add(comment)
+            s.flush()
+            event = record_event(s, "comment_created", f"comment:{comment.id}", user_id=user_id, post_id=post_id,
+                                 comment_id=comment.id)
+            if at is not None and event is not None:
+                event.occurred_at = at
+            return comment.id
+
+        return self._commit(build)
+
+    def delete_comment(self, comment_id: int) -> None:
+        def build(s: Session) -> None:
+            comment = s.get(Comment, comment_id)
+            assert comment is not None
+            comment.deleted_at = utcnow()
+            record_event(s, "comment_deleted", f"comment_deleted:{comment_id}", user_id=comment.user_id,
+                         post_id=comment.post_id, comment_id=comment_id)
+
+        self._commit(build)
+
+    def suggestion_accepted(self, user_id: int) -> int:
+        def build(s: Session) -> int:
+            suggestion = Suggestion(user_id=user_id, title="Idea", body="...", status="approved")
+            s.add(suggestion)
+            s.flush()
+            record_event(s, "suggestion_accepted", f"suggestion:{suggestion.id}", user_id=user_id,
+                         suggestion_id=suggestion.id)
+            return suggestion.id
+
+        return self._commit(build)
+
+
+def tally_all(app: Flask) -> int:
+    """Run the tally job in this process (what the worker does)."""
+    from workers.jobs.tally import tally_events
+
+    with app.app_context():
+        return tally_events()

@@ -1,0 +1,90 @@
+"""`tally_events`: the outbox handler for topic "tally" — drain untallied activity events in batches.
+
+Each batch is one transaction: ledger entries, projections, daily-cap usage, badges
+for the batch's users, the events' `tallied_at` and the outbox rows' `processed_at`.
+A worker killed mid-batch commits nothing of it; the next run (or the outbox sweep)
+takes the same events again. The decisions live in `api.services.tally`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy.exc import DBAPIError
+
+from api.db import db
+from api.services import badges
+from api.services import tally as tally_service
+from api.services.activity import TALLY_TOPIC
+from workers.outbox import Handler, register_handler
+from workers.queues import TALLY, enqueue, job
+
+log = logging.getLogger(__name__)
+
+MAX_BATCHES_PER_JOB = 200  # then hand over to a fresh job, well inside RQ's job timeout
+TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
+T = TypeVar("T")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Deadlock, serialization failure, lock timeout, lost connection: worth another try."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
+
+
+def with_db_retry(work: Callable[[], T], attempts: int = 4, base_delay: float = 0.2) -> T:
+    """Run one transaction, retrying transient DB errors with exponential backoff (0.2 s, 0.4 s, 0.8 s).
+
+    The transaction is rolled back before each retry, so nothing half-done survives; past the
+    last attempt the error propagates and RQ's `Retry` (workers.queues.DEFAULT_RETRY) takes over.
+    """
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as exc:
+            db.rollback()
+            if not is_transient(exc) or attempt == attempts - 1:
+                raise
+            log.warning("transient database error in tally (attempt %d): %s", attempt + 1, exc.orig)
+            time.sleep(base_delay * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def tally_one_batch(after_id: int, limit: int | None = None) -> tally_service.BatchResult:
+    """One batch in its own transaction (committed here)."""
+
+    def work() -> tally_service.BatchResult:
+        session = db.session
+        result = tally_service.tally_batch(session, timezone=current_app.config["ORG_TIMEZONE"], after_id=after_id,
+                                           limit=limit or tally_service.BATCH_SIZE)
+        if result.user_ids:
+            badges.evaluate_after_tally(session, sorted(result.user_ids))
+        db.commit()
+        return result
+
+    return with_db_retry(work)
+
+
+@job
+def tally_events() -> int:
+    """Tally every untallied activity event, a batch per transaction; returns how many were tallied."""
+    after_id, total = 0, 0
+    for _ in range(MAX_BATCHES_PER_JOB):
+        result = tally_one_batch(after_id)
+        if not result.events:
+            return total
+        total += len(result.tallied)
+        after_id = result.last_id
+    enqueue(tally_events, queue=TALLY)  # a backlog: continue in a fresh job
+    return total
+
+
+register_handler(TALLY_TOPIC, Handler(tally_events, queue=TALLY, batch=True))
