@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.docs_assets import blp as docs_blp
     from api.extensions import api, init_extensions
     from api.observability import logs, metrics
+    from api.redirects import blp as redirects_blp
     from api.resources import register_blueprints
     from api.resources.ops import blp as ops_blp
     from api.security_headers import init_security
@@ -66,4 +67,5 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     register_blueprints(api)
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_blp)
+    app.register_blueprint(redirects_blp)
     return app

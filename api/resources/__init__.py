@@ -14,6 +14,7 @@ MODULES = (
     "admin_users",
     "admin_teams",
     "feed",
+    "shares",
     "suggestions",
     "admin_posts",
     "admin_suggestions",

@@ -1,0 +1,72 @@
+"""Sharing a post: the share, its tracked link, the reach snapshot and the activity event,
+all in the request's transaction."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.errors import field_error
+from api.models.shares import Share
+from api.models.teams import TeamMembership
+from api.models.users import User
+from api.services import captions
+from api.services.activity import record_event
+from api.services.scoring import current_rules, share_points
+from api.services.users import follower_count
+from api.services.visibility import get_visible_post
+
+
+def new_code() -> str:
+    """11 URL-safe characters from 8 random bytes: 2^64 codes, not guessable or enumerable."""
+    return secrets.token_urlsafe(8)
+
+
+def first_team_id(session: Session, user_id: int) -> int | None:
+    return session.scalar(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)
+                          .order_by(TeamMembership.joined_at, TeamMembership.team_id).limit(1))
+
+
+def points_pending(session: Session, user: User, network: str, personal: bool) -> int:
+    """What the tally is expected to award (caps and rule changes may still cut it)."""
+    if not user.gamification_enabled:
+        return 0
+    _version, rules = current_rules(session)
+    if user.role == "admin" and not rules.get("admins_earn_points"):
+        return 0
+    base = share_points(rules, network)
+    return base + (int(rules["personal_caption_bonus"]) if personal and base > 0 else 0)
+
+
+def share(session: Session, user: User, post_id: int, network: str, caption: str | None) -> Share:
+    post = get_visible_post(session, user.id, post_id)
+    if network not in post.networks:
+        raise field_error("network", f"This post can be shared on {', '.join(post.networks)}, not {network}.")
+    personal = captions.is_personal(caption, post.suggested_captions.values())
+    for _attempt in range(5):
+        item = Share(post_id=post.id, user_id=user.id, network=network, caption=caption or None,
+                     personal_caption=personal, code=new_code(), follower_snapshot=follower_count(user, network),
+                     team_id=first_team_id(session, user.id))
+        try:
+            with session.begin_nested():
+                session.add(item)
+                session.flush()
+            break
+        except IntegrityError:  # a code collision (2^-64 odds): draw again
+            continue
+    record_event(session, "share_created", f"share:{item.id}", user_id=user.id, post_id=post.id, share_id=item.id,
+                 network=network, payload={"personal_caption": personal})
+    return item
+
+
+def view(session: Session, item: Share, user: User, base_url: str) -> dict[str, Any]:
+    return {
+        "id": item.id, "post_id": item.post_id, "network": item.network, "caption": item.caption,
+        "tracked_url": f"{base_url.rstrip('/')}/s/{item.code}", "personal_caption": item.personal_caption,
+        "points_pending": points_pending(session, user, item.network, item.personal_caption),
+        "created_at": item.created_at,
+    }

@@ -1,0 +1,37 @@
+"""Shares and comments on the wire."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.models._common import NETWORKS
+from schemas.common import Schema, Text, UserRefSchema
+
+
+class ShareCreateSchema(Schema):
+    network = ma.fields.String(required=True, validate=validate.OneOf(NETWORKS))
+    caption = Text(allow_none=True, load_default=None, validate=validate.Length(max=63206),
+                   metadata={"description": "What I actually posted; my own words earn a bonus"})
+
+
+class ShareSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    post_id = ma.fields.Integer(required=True)
+    network = ma.fields.String(required=True)
+    caption = ma.fields.String(allow_none=True)
+    tracked_url = ma.fields.String(required=True, metadata={"description": "Post this link: clicks earn points"})
+    personal_caption = ma.fields.Boolean(required=True)
+    points_pending = ma.fields.Integer(required=True, metadata={"description": "Expected points, awarded shortly"})
+    created_at = ma.fields.DateTime(required=True)
+
+
+class CommentCreateSchema(Schema):
+    body = Text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class CommentSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    author = ma.fields.Nested(UserRefSchema, required=True)
+    body = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
