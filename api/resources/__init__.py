@@ -18,6 +18,8 @@ MODULES = (
     "suggestions",
     "admin_posts",
     "admin_suggestions",
+    "rewards",
+    "admin_rewards",
     "my_points",
     "scoring_rules",
     "point_adjustments",
