@@ -18,6 +18,8 @@ MODULES = (
     "suggestions",
     "admin_posts",
     "admin_suggestions",
+    "leaderboards",
+    "badges",
     "rewards",
     "admin_rewards",
     "my_points",
