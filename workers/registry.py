@@ -9,6 +9,7 @@ JOB_MODULES: tuple[str, ...] = (
     "workers.jobs.maintenance",
     "workers.jobs.publishing",
     "workers.jobs.tally",
+    "workers.jobs.push",
 )
 
 

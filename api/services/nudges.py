@@ -1,0 +1,69 @@
+"""Lead nudges: a friendly reminder to one team, at most once per team per day (ORG_TIMEZONE)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.clock import local_date, utcnow
+from api.errors import Forbidden, NotFound, TooManyRequests
+from api.models.notifications import TeamNudge
+from api.models.posts import Post
+from api.models.teams import Team, TeamMembership
+from api.models.users import User
+from api.services import inbox
+from api.services.visibility import live_posts
+
+
+def can_lead(session: Session, user: User, team_id: int) -> bool:
+    if user.has_role("admin"):
+        return True
+    return session.scalar(select(TeamMembership.team_id).where(
+        TeamMembership.team_id == team_id, TeamMembership.user_id == user.id, TeamMembership.is_lead.is_(True))) \
+        is not None
+
+
+def require_team_lead(session: Session, user: User, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"There is no team {team_id}.")
+    if not can_lead(session, user, team_id):
+        raise Forbidden("Only a lead of this team (or an admin) may do this.")
+    return team
+
+
+def _seconds_to_tomorrow(tz: str) -> int:
+    now = utcnow()
+    tomorrow = datetime.combine(local_date(now, tz) + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
+    return max(1, int((tomorrow - now).total_seconds()))
+
+
+def nudge(session: Session, sender: User, team_id: int, *, title: str, body: str, post_id: int | None,
+          timezone: str) -> int:
+    """Notify the team's active members; returns how many. 429 when the team was nudged today."""
+    team = require_team_lead(session, sender, team_id)
+    if post_id is not None and session.scalar(live_posts().where(Post.id == post_id)) is None:
+        raise NotFound(f"There is no live post {post_id}.")
+    day = local_date(utcnow(), timezone)
+    try:
+        with session.begin_nested():
+            record = TeamNudge(team_id=team.id, sender_id=sender.id, day=day, title=title, body=body,
+                               post_id=post_id)
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        raise TooManyRequests(f"{team.name} was already nudged today; try again tomorrow.",
+                              retry_after=_seconds_to_tomorrow(timezone)) from None
+    members = session.scalars(select(User.id).join(TeamMembership, TeamMembership.user_id == User.id).where(
+        TeamMembership.team_id == team.id, User.is_active.is_(True), User.erased_at.is_(None), User.id != sender.id))
+    link = f"stafet://posts/{post_id}" if post_id else "stafet://feed"
+    count = 0
+    for uid in members:
+        if inbox.notify(session, uid, "reminders", title, body, data={"deep_link": link, "nudge_id": record.id},
+                        dedupe_key=f"nudge:{record.id}:u{uid}") is not None:
+            count += 1
+    return count

@@ -1,0 +1,179 @@
+"""Push transports behind one interface: firebase-admin (FCM HTTP v1) and a recorder.
+
+`send(messages)` takes up to 500 `PushMessage`s (one FCM call: `messaging.send_each`, which
+is what `send_each_for_multicast` does underneath, but lets each message carry its own
+`notification_id`) and returns one `Outcome` per message:
+
+- `sent`;
+- `invalid_token` — UNREGISTERED, SENDER_ID_MISMATCH, or INVALID_ARGUMENT naming the token:
+  the device is deactivated and never used again;
+- `retry` — UNAVAILABLE, INTERNAL, QUOTA_EXCEEDED, DEADLINE_EXCEEDED: sent again later with
+  exponential backoff, at least `retry_after` seconds (FCM's Retry-After) from now;
+- `config_error` — THIRD_PARTY_AUTH_ERROR (APNs/web credentials wrong in the Firebase
+  project): logged loudly, not retried in a loop — a person must fix the project;
+- `failed` — anything else (e.g. a payload FCM refuses): recorded, not retried.
+
+The app registers FCM *registration tokens* (what the mobile SDKs' getToken() returns) and
+sends with `token=`; firebase-admin 7.5+ flags that argument as deprecated in favour of
+installation ids, so the warning is silenced here on purpose (see mobile_contract/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import warnings
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+TTL = timedelta(hours=24)
+CONTENT_TTL = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class PushMessage:
+    token: str
+    category: str
+    title: str
+    body: str
+    data: dict[str, str]  # includes category, notification_id, deep_link
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | invalid_token | retry | config_error | failed
+    detail: str = ""
+    retry_after: int = 0
+
+
+class Transport(Protocol):
+    def send(self, messages: list[PushMessage]) -> list[Outcome]: ...
+
+
+@dataclass
+class RecordingTransport:
+    """What would have been sent, kept in memory and logged (no FCM_CREDENTIALS configured)."""
+
+    sent: list[PushMessage] = field(default_factory=list)
+    calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, messages: list[PushMessage]) -> list[Outcome]:
+        with self._lock:
+            self.calls += 1
+            self.sent.extend(messages)
+        for m in messages:
+            log.info("push (recorded, not sent): %s %r to device …%s", m.category, m.title, m.token[-6:])
+        return [Outcome("sent")] * len(messages)
+
+
+PERMANENT = {"UnregisteredError": "unregistered", "SenderIdMismatchError": "sender id mismatch"}
+TRANSIENT = ("UnavailableError", "InternalError", "QuotaExceededError", "DeadlineExceededError")
+
+
+def classify(exc: Exception) -> Outcome:
+    name = type(exc).__name__
+    if name in PERMANENT:
+        return Outcome("invalid_token", PERMANENT[name])
+    if name == "InvalidArgumentError":
+        message = str(exc).lower()
+        if "token" in message or "registration" in message:
+            return Outcome("invalid_token", "invalid token")
+        return Outcome("failed", f"invalid argument: {exc}")
+    if name in TRANSIENT:
+        return Outcome("retry", name, _retry_after(exc))
+    if name == "ThirdPartyAuthError":
+        return Outcome("config_error", "third-party auth error (APNs or web push credentials)")
+    return Outcome("failed", f"{name}: {exc}")
+
+
+def _retry_after(exc: Exception) -> int:
+    response = getattr(exc, "http_response", None)
+    raw = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return max(0, int(raw)) if raw else 0
+    except ValueError:
+        return 0
+
+
+class FirebaseTransport:
+    """Real FCM through firebase-admin, with the service account from FCM_CREDENTIALS."""
+
+    def __init__(self, credentials: str | dict[str, Any], *, name: str = "stafet") -> None:
+        import firebase_admin
+        from firebase_admin import credentials as fb_credentials
+
+        info = credentials if isinstance(credentials, dict) else json.load(open(credentials))
+        try:
+            self.app = firebase_admin.get_app(name)
+        except ValueError:
+            self.app = firebase_admin.initialize_app(fb_credentials.Certificate(info), name=name,
+                                                     options={"projectId": info.get("project_id")})
+
+    def _message(self, m: PushMessage) -> Any:
+        from firebase_admin import messaging
+
+        content = m.category == "new_content"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return messaging.Message(
+                token=m.token,
+                data=m.data,
+                notification=messaging.Notification(title=m.title, body=m.body or None),
+                android=messaging.AndroidConfig(
+                    priority="normal" if content else "high",
+                    ttl=CONTENT_TTL if content else TTL,
+                    collapse_key="new_content" if content else None,
+                    notification=messaging.AndroidNotification(channel_id=m.category),
+                ),
+                apns=messaging.APNSConfig(
+                    headers={"apns-priority": "5" if content else "10",
+                             **({"apns-collapse-id": "new_content"} if content else {})},
+                    payload=messaging.APNSPayload(aps=messaging.Aps(thread_id=m.category)),
+                ),
+            )
+
+    def send(self, messages: list[PushMessage]) -> list[Outcome]:
+        from firebase_admin import messaging
+
+        if not messages:
+            return []
+        if len(messages) > MAX_BATCH:
+            raise ValueError(f"at most {MAX_BATCH} messages per FCM call")
+        batch = messaging.send_each([self._message(m) for m in messages], app=self.app)
+        outcomes = []
+        for response in batch.responses:
+            if response.success:
+                outcomes.append(Outcome("sent"))
+            else:
+                outcome = classify(response.exception)
+                if outcome.status == "config_error":
+                    log.error("FCM refused with THIRD_PARTY_AUTH_ERROR: fix the APNs/web credentials in the "
+                              "Firebase project; pushes are failing, not retried")
+                outcomes.append(outcome)
+        return outcomes
+
+
+_transport: Transport | None = None
+_lock = threading.Lock()
+
+
+def transport(credentials: str | None) -> Transport:
+    """The process's transport: firebase-admin when credentials are configured, else the recorder."""
+    global _transport
+    with _lock:
+        if _transport is None:
+            _transport = FirebaseTransport(credentials) if credentials else RecordingTransport()
+        return _transport
+
+
+def set_transport(value: Transport | None) -> None:
+    """Tests (and the bench) install their own transport; None resets to the configured one."""
+    global _transport
+    with _lock:
+        _transport = value
