@@ -13,6 +13,7 @@ from sqlalchemy import select
 from api.clock import utcnow
 from api.models.notifications import Device, Notification, NotificationPreference
 from tests.factories import TeamFactory, UserFactory
+from tests.factories_rewards import RewardFactory, give_points
 from tests.fake_fcm import FakeFCM, firebase_transport
 from tests.helpers import assert_problem
 from workers import fcm
@@ -226,8 +227,14 @@ def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake)
             return real.send(messages)
 
     fcm.set_transport(Counting())
+    from api.models.teams import TeamMembership
+    from api.models.users import User
+
     team = TeamFactory()
-    people = [UserFactory(teams=[team]) for _ in range(1200)]
+    people = [User(email=f"fan{i}@example.test", display_name=f"Fan {i}", role="staff") for i in range(1200)]
+    session.add_all(people)
+    session.flush()
+    session.add_all([TeamMembership(team_id=team.id, user_id=p.id) for p in people])
     session.add_all([NotificationPreference(user_id=p.id, push_enabled=True, max_per_day=3) for p in people])
     session.add_all([Device(user_id=p.id, token=f"tok-{p.id}", token_hash=f"{p.id:064d}", platform="ios")
                      for p in people])
@@ -318,3 +325,33 @@ def test_nudges_once_per_team_per_day(client, session):
     assert_problem(client.as_(lead).post("/teams/999999/nudges", json={"title": "Hi"}), 404)
     got = session.scalars(select(Notification.user_id).where(Notification.category == "reminders")).all()
     assert sorted(got) == sorted(m.id for m in members) and outsider.id not in got
+
+
+def test_every_payload_the_server_builds_matches_its_published_schema(app, client, session, fake):
+    """Badges, rewards, reminders (nudges) and new content pushes validate against mobile_contract/push/."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    team = TeamFactory()
+    ann = UserFactory(teams=[team])
+    lead = UserFactory(role="lead", teams=[team], teams__lead=True)
+    admin = UserFactory(role="admin")
+    _opt_in(client, ann, max_per_day=20)
+    _device(client, ann, "tok")
+    _notify(app, ann)  # badges
+    client.as_(lead).post(f"/teams/{team.id}/nudges", json={"title": "Go team"})  # reminders
+    give_points(session, ann, 100)
+    rid = client.as_(ann).post(f"/rewards/{RewardFactory(cost=10).id}/redemptions").get_json()["id"]
+    client.as_(admin).patch(f"/admin/redemptions/{rid}", json={"status": "approved"})  # rewards
+    client.as_(admin).post("/admin/posts", json={"title": "News", "notify": True})  # new_content
+
+    folder = Path(__file__).resolve().parents[2] / "mobile_contract" / "push"
+    seen = set()
+    for message in fake.received:
+        category = message["data"]["category"]
+        schema = json.loads((folder / f"{category}.schema.json").read_text())
+        jsonschema.validate(message["data"], schema)
+        seen.add(category)
+    assert seen == {"badges", "reminders", "rewards", "new_content"}
