@@ -25,7 +25,7 @@ from workers.queues import TALLY, enqueue, job
 
 log = logging.getLogger(__name__)
 
-MAX_BATCHES_PER_JOB = 200  # then hand over to a fresh job, well inside RQ's job timeout
+MAX_BATCHES_PER_JOB = 50  # 100,000 events, then hand over to a fresh job, well inside RQ's job timeout
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
 T = TypeVar("T")
 
