@@ -10,6 +10,7 @@ JOB_MODULES: tuple[str, ...] = (
     "workers.jobs.publishing",
     "workers.jobs.tally",
     "workers.jobs.push",
+    "workers.jobs.reminders",
 )
 
 
