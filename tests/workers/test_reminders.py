@@ -31,7 +31,8 @@ def _reminders(session, user):
 def test_weekly_digest_lists_stories_i_have_not_shared_once_a_week(app, session):
     old = utcnow() - timedelta(days=30)
     ann = UserFactory(created_at=old)
-    shared, hot, quiet = PostFactory(title="Shared"), PostFactory(title="Hot"), PostFactory(title="Quiet")
+    shared, hot = PostFactory(title="Shared"), PostFactory(title="Hot")
+    PostFactory(title="Quiet")
     session.add_all([Share(post_id=shared.id, user_id=ann.id, network="x", code="r1")]
                     + [Share(post_id=hot.id, user_id=UserFactory().id, network="x", code=f"h{i}") for i in range(3)])
     session.commit()
