@@ -23,6 +23,7 @@ MODULES = (
     "devices",
     "inbox",
     "nudges",
+    "analytics",
     "rewards",
     "admin_rewards",
     "my_points",

@@ -1,0 +1,107 @@
+"""KPIs: the programme summary for admins, one team for its lead, and the per-share CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from flask import Response, current_app, stream_with_context
+from flask.views import MethodView
+
+from api.auth import current_user, require_role
+from api.clock import local_date, utcnow
+from api.db import db
+from api.errors import NotFound
+from api.extensions import Blueprint
+from api.models.teams import Team
+from api.services import analytics
+from api.services.nudges import require_team_lead
+from schemas.analytics import SummaryArgsSchema, SummarySchema, WindowArgsSchema
+
+URL_PREFIX = ""
+blp = Blueprint("analytics", __name__, description="Analytics for admins and leads")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _window(args: dict):
+    tz = current_app.config["ORG_TIMEZONE"]
+    end = args.get("to") or local_date(utcnow(), tz)
+    start = args.get("from_") or end - timedelta(days=29)
+    return start, end, tz
+
+
+def _summary(args: dict, team_id: int | None) -> dict:
+    start, end, tz = _window(args)
+    return analytics.summary(db.session, start=start, end=end, tz=tz, cpm=current_app.config["EMV_CPM"],
+                             currency=current_app.config["EMV_CURRENCY"], team_id=team_id)
+
+
+@blp.route("/admin/analytics/summary")
+class Summary(MethodView):
+    @require_role("admin")
+    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.response(200, SummarySchema)
+    def get(self, args: dict):
+        """Participation, shares, comments, clicks, reach, earned media value, top posts and people, by team, per day
+
+        `from`/`to` are calendar days (inclusive) in the organisation's timezone; default the last 30 days.
+        """
+        team_id = args.get("team_id")
+        if team_id is not None and db.session.get(Team, team_id) is None:
+            raise NotFound(f"There is no team {team_id}.")
+        return _summary(args, team_id)
+
+
+@blp.route("/teams/<int:team_id>/analytics")
+class TeamSummary(MethodView):
+    @require_role("lead")
+    @blp.arguments(WindowArgsSchema, location="query")
+    @blp.response(200, SummarySchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict, team_id: int):
+        """The summary for one team I lead (admins: any team)"""
+        require_team_lead(db.session, current_user(), team_id)
+        return _summary(args, team_id)
+
+
+def _safe(value: object) -> object:
+    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+@blp.route("/admin/analytics/export.csv")
+class Export(MethodView):
+    @require_role("admin")
+    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.response(200, description="text/csv, one row per share", content_type="text/csv")
+    def get(self, args: dict):
+        """Every share in the window as CSV (streamed): post, network, team, caption, clicks, reach
+
+        People who erased their data appear without name or caption.
+        """
+        start, end, tz = _window(args)
+        team_id = args.get("team_id")
+        engine = current_app.extensions["stafet.db"]["engine"]
+
+        def rows():
+            from sqlalchemy.orm import Session
+
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(analytics.EXPORT_HEADER)
+            with Session(engine) as session:
+                for i, row in enumerate(analytics.export_rows(session, start=start, end=end, tz=tz, team_id=team_id)):
+                    writer.writerow([_safe(v) for v in row])
+                    if i % 500 == 499:
+                        yield buffer.getvalue()
+                        buffer.seek(0)
+                        buffer.truncate()
+            yield buffer.getvalue()
+
+        filename = f"stafet-shares-{start}-{end}.csv"
+        return Response(stream_with_context(rows()), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
