@@ -57,7 +57,7 @@ def _summary(client, user, query="?from=2026-11-14&to=2026-11-20", path="/admin/
 
 
 def test_every_figure_on_a_known_dataset(client, session):
-    d = _dataset(session)
+    _dataset(session)
     admin = UserFactory(role="admin")
 
     s = _summary(client, admin)
