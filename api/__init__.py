@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api import http
     from api.auth import init_auth
     from api.config import load_settings
+    from api.console import init_console
     from api.db import db
     from api.docs_assets import ASSETS_URL
     from api.docs_assets import blp as docs_blp
@@ -68,4 +69,5 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_blp)
     app.register_blueprint(redirects_blp)
+    init_console(app)
     return app

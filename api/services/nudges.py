@@ -15,23 +15,15 @@ from api.models.notifications import TeamNudge
 from api.models.posts import Post
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
-from api.services import inbox
+from api.services import inbox, teams
 from api.services.visibility import live_posts
-
-
-def can_lead(session: Session, user: User, team_id: int) -> bool:
-    if user.has_role("admin"):
-        return True
-    return session.scalar(select(TeamMembership.team_id).where(
-        TeamMembership.team_id == team_id, TeamMembership.user_id == user.id, TeamMembership.is_lead.is_(True))) \
-        is not None
 
 
 def require_team_lead(session: Session, user: User, team_id: int) -> Team:
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(f"There is no team {team_id}.")
-    if not can_lead(session, user, team_id):
+    if not teams.can_lead(user, team_id, session):
         raise Forbidden("Only a lead of this team (or an admin) may do this.")
     return team
 

@@ -1,0 +1,90 @@
+"""The web console for admins and leads (`/console`): server-rendered pages on the same services as the API.
+
+Sign-in is a cookie session (same passwords as the app); every form is CSRF-protected;
+staff who sign in get a friendly page sending them to the app. Form input goes through
+the API's own marshmallow schemas and service functions, so no rule is written twice.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+
+from api.db import db
+from api.errors import DomainError
+from api.extensions import csrf
+from api.models.users import User
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
+
+
+def current() -> User | None:
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.can_log_in or session.get("v") != (user.password_hash or "")[-16:]:
+        session.clear()
+        return None
+    return user
+
+
+def need(role: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            user = current()
+            if user is None:
+                return redirect(url_for("console.login", next=request.path))
+            g.console_user = user
+            if not user.has_role("lead"):
+                return render_template("staff.html", me=user)
+            if not user.has_role(role):
+                flash("That page is for admins.", "error")
+                return redirect(url_for("console.dashboard"))
+            return view(user, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def problem_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        from api.errors import flatten_errors
+
+        fields = flatten_errors(exc.messages)
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+    if isinstance(exc, DomainError):
+        detail = exc.detail
+        if exc.errors:
+            detail += " " + "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+        return detail
+    return str(exc)
+
+
+@bp.before_request
+def _protect() -> None:
+    if request.method == "POST":
+        csrf.protect()
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_console(app) -> None:
+    from api.console import pages  # noqa: F401 - registers the views on `bp`
+
+    app.register_blueprint(bp)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("PUBLIC_BASE_URL", "").startswith("https://"))
+
+
+__all__ = ["bp", "current", "need", "problem_message", "init_console", "current_app"]

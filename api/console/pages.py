@@ -1,0 +1,276 @@
+"""Console pages. Each reads and writes through api/services and the API's schemas."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from api.clock import local_date, utcnow
+from api.console import bp, charts, current, need, problem_message
+from api.db import db
+from api.errors import DomainError, Unauthorized
+from api.extensions import limiter
+from api.models._common import CAPTION_LIMITS
+from api.models.badges import Badge
+from api.models.posts import Post
+from api.models.rewards import Redemption, Reward
+from api.models.users import User
+from api.services import accounts, analytics, badges, posts, rewards, scoring_rules, teams, users
+from schemas.posts import PostPatchSchema, PostWriteSchema
+from schemas.rewards import RewardWriteSchema
+
+NEXT_STEPS = {"pending": ["approved", "rejected"], "approved": ["fulfilled", "rejected"], "fulfilled": [],
+              "rejected": []}
+
+
+def _fail(exc: Exception) -> None:
+    db.rollback()
+    flash(problem_message(exc), "error")
+
+
+# --- sign in / out ---------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="console-login")
+def login():
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            user = accounts.authenticate(db.session, email, request.form.get("password", ""))
+        except Unauthorized as exc:
+            flash(exc.detail, "error")
+            return render_template("login.html", email=email, me=None), 401
+        db.commit()
+        session.clear()
+        session["uid"], session["v"] = user.id, (user.password_hash or "")[-16:]
+        target = request.args.get("next", "")
+        return redirect(target if target.startswith("/console") and "//" not in target
+                        else url_for("console.dashboard"))
+    if current() is not None:
+        return redirect(url_for("console.dashboard"))
+    return render_template("login.html", me=None)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+# --- dashboard -------------------------------------------------------------------------------------
+
+def _window_args() -> tuple[Any, Any]:
+    from schemas.analytics import WindowArgsSchema
+
+    try:
+        args = WindowArgsSchema().load({k: v for k, v in request.args.items() if k in ("from", "to") and v})
+    except ValidationError as exc:
+        flash(problem_message(exc), "error")
+        args = {}
+    tz = current_app.config["ORG_TIMEZONE"]
+    end = args.get("to") or local_date(utcnow(), tz)
+    return args.get("from_") or end - timedelta(days=29), end
+
+
+@bp.get("/")
+@need("lead")
+def dashboard(me: User):
+    start, end = _window_args()
+    all_teams = teams.list_teams(db.session)
+    visible = all_teams if me.role == "admin" else [t for t in all_teams if teams.can_lead(me, t.id, db.session)]
+    wanted = request.args.get("team_id", type=int)
+    team = next((t for t in visible if t.id == wanted), None)
+    if me.role != "admin" and team is None and visible:
+        team = visible[0]  # leads see their own team
+    s = analytics.summary(db.session, start=start, end=end, tz=current_app.config["ORG_TIMEZONE"],
+                          cpm=current_app.config["EMV_CPM"], currency=current_app.config["EMV_CURRENCY"],
+                          team_id=team.id if team else None)
+    days = [p["date"].isoformat() for p in s["series"]]
+    series = s["series"]
+    chart = {
+        "activity": charts.lines(days, {"shares": [p["shares"] for p in series],
+                                        "comments": [p["comments"] for p in series]},
+                                 title="Shares and comments per day"),
+        "networks": charts.bars(sorted(s["shares_by_network"].items(), key=lambda kv: -kv[1]),
+                                title="Shares by network"),
+        "reach": charts.lines(days, {"clicks": [p["clicks"] for p in s["series"]],
+                                     "reach / 100": [p["estimated_reach"] / 100 for p in s["series"]]},
+                              title="Clicks and reach per day"),
+        "teams": charts.bars([(t["team"]["name"], t["shares"]) for t in s["by_team"]], title="Shares per team"),
+    }
+    return render_template("dashboard.html", me=me, page="dashboard", s=s, charts=chart, teams=visible, team=team)
+
+
+# --- posts -----------------------------------------------------------------------------------------
+
+def _post_form() -> dict[str, Any]:
+    form = request.form
+    networks = form.getlist("networks")
+    data: dict[str, Any] = {
+        "title": form.get("title", ""), "body": form.get("body", ""), "networks": networks,
+        "suggested_captions": {n: form[f"caption_{n}"] for n in networks if form.get(f"caption_{n}", "").strip()},
+        "target_team_ids": [int(t) for t in form.getlist("target_team_ids") if t.isdigit()],
+        "campaign": form.get("campaign") or None, "pinned": "pinned" in form, "notify": "notify" in form,
+        "status": "draft" if "draft" in form else "published",
+        "link_url": form.get("link_url") or None,
+    }
+    for name in ("publish_at", "expires_at"):
+        if form.get(name):
+            data[name] = form[name] + ("" if form[name].count(":") > 1 else ":00") + "+00:00"
+    return data
+
+
+@bp.get("/posts", endpoint="posts")
+@need("admin")
+def posts_page(me: User):
+    rows = list(db.session.scalars(select(Post).where(Post.deleted_at.is_(None)).order_by(Post.id.desc()).limit(100)))
+    edit = request.args.get("edit", type=int)
+    editing = posts.admin_views(db.session, [posts.get_post(db.session, edit)])[0] if edit else None
+    return render_template("posts.html", me=me, page="posts", items=posts.admin_views(db.session, rows),
+                           post=editing, teams=teams.list_teams(db.session), limits=CAPTION_LIMITS)
+
+
+
+@bp.post("/posts/save", defaults={"post_id": None})
+@bp.post("/posts/<int:post_id>/save")
+@need("admin")
+def save_post(me: User, post_id: int | None):
+    try:
+        if post_id is None:
+            post = posts.create_post(db.session, PostWriteSchema().load(_post_form()), author_id=me.id)
+        else:
+            post = posts.update_post(db.session, posts.get_post(db.session, post_id),
+                                     PostPatchSchema().load(_post_form()))
+        db.commit()
+        flash(f"Saved “{post.title}” ({posts.state_of(post)}).")
+    except (ValidationError, DomainError) as exc:
+        _fail(exc)
+    return redirect(url_for("console.posts"))
+
+
+# --- rewards ---------------------------------------------------------------------------------------
+
+@bp.get("/rewards", endpoint="rewards")
+@need("admin")
+def rewards_page(me: User):
+    queue = list(db.session.scalars(select(Redemption).where(Redemption.status.in_(("pending", "approved")))
+                                    .order_by(Redemption.id).limit(200)))
+    catalog = list(db.session.scalars(select(Reward).order_by(Reward.id)))
+    return render_template("rewards.html", me=me, page="rewards",
+                           queue=rewards.views(db.session, queue, with_user=True),
+                           catalog=rewards.reward_views(db.session, catalog), next_steps=NEXT_STEPS)
+
+
+
+@bp.post("/redemptions/<int:redemption_id>")
+@need("admin")
+def decide_redemption(me: User, redemption_id: int):
+    try:
+        redemption = rewards.decide(db.session, rewards.get_redemption(db.session, redemption_id),
+                                    status=request.form.get("status", ""), note=None, admin_id=me.id)
+        db.commit()
+        flash(f"Redemption #{redemption.id} is now {redemption.status}.")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for("console.rewards"))
+
+
+@bp.post("/rewards/add")
+@need("admin")
+def add_reward(me: User):
+    form = request.form
+    raw = {"name": form.get("name", ""), "description": form.get("description", ""),
+           "cost": int(form["cost"]) if form.get("cost", "").isdigit() else form.get("cost"),
+           "stock": int(form["stock"]) if form.get("stock", "").isdigit() else None,
+           "per_user_limit": int(form["per_user_limit"]) if form.get("per_user_limit", "").isdigit() else None}
+    try:
+        reward = rewards.create_reward(db.session, RewardWriteSchema().load(raw))
+        db.commit()
+        flash(f"Added {reward.name}.")
+    except (ValidationError, DomainError) as exc:
+        _fail(exc)
+    return redirect(url_for("console.rewards"))
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+@bp.get("/people")
+@need("admin")
+def people(me: User):
+    rows = list(db.session.scalars(users.admin_list_query().order_by(User.display_name).limit(500)))
+    return render_template("people.html", me=me, page="people", people=users.admin_views(db.session, rows),
+                           teams=teams.list_teams(db.session), invite_url=session.pop("invite_url", None),
+                           invited=session.pop("invited", None))
+
+
+@bp.post("/people/invite")
+@need("admin")
+def invite(me: User):
+    from schemas.users import InviteSchema
+
+    raw = {"email": request.form.get("email", ""), "display_name": request.form.get("display_name", ""),
+           "role": request.form.get("role", "staff"),
+           "team_ids": [int(t) for t in request.form.getlist("team_ids") if t.isdigit()]}
+    try:
+        data = InviteSchema().load(raw)
+        user, token = users.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"], **data)
+        db.commit()
+        session["invite_url"] = f"{current_app.config['PUBLIC_BASE_URL']}/activate#token={token}"
+        session["invited"] = user.email
+    except (ValidationError, DomainError) as exc:
+        _fail(exc)
+    return redirect(url_for("console.people"))
+
+
+@bp.post("/people/<int:user_id>")
+@need("admin")
+def update_person(me: User, user_id: int):
+    try:
+        user = users.get_user(db.session, user_id)
+        users.admin_update(db.session, user, {"role": request.form.get("role", user.role),
+                                              "active": request.form.get("active") == "true"})
+        db.commit()
+        flash(f"Saved {user.display_name}.")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for("console.people"))
+
+
+# --- scoring ---------------------------------------------------------------------------------------
+
+@bp.route("/scoring", methods=["GET", "POST"])
+@need("admin")
+def scoring(me: User):
+    from schemas.points import ScoringRulesSchema
+
+    text = None
+    if request.method == "POST":
+        text = request.form.get("rules", "")
+        try:
+            scoring_rules.replace_rules(db.session, ScoringRulesSchema().load(json.loads(text)), me.id)
+            db.commit()
+            flash("Scoring rules saved. They apply to activity tallied from now on.")
+            return redirect(url_for("console.scoring"))
+        except json.JSONDecodeError as exc:
+            flash(f"That is not valid JSON: {exc}", "error")
+        except (ValidationError, DomainError) as exc:
+            _fail(exc)
+    rules_json = text or json.dumps(scoring_rules.rules_view(db.session), indent=2)
+    all_badges = [badges.admin_view(db.session, b) for b in db.session.scalars(select(Badge).order_by(Badge.id))]
+    return render_template("scoring.html", me=me, page="scoring", rules_json=rules_json, badges=all_badges)
+
+
+# --- challenges ------------------------------------------------------------------------------------
+
+@bp.get("/challenges")
+@need("lead")
+def challenges(me: User):
+    return render_template("challenges.html", me=me, page="challenges", available=False,
+                           teams=[t for t in teams.list_teams(db.session) if teams.can_lead(me, t.id, db.session)])
+
+

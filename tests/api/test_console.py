@@ -1,0 +1,121 @@
+"""The web console: sign-in with CSRF, staff sent to the app, and each page doing its job through the services."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from api.models.posts import Post
+from api.models.rewards import Redemption
+from api.models.users import User
+from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories_rewards import RewardFactory, give_points
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _login(web, email):
+    page = web.get("/console/login")
+    return web.post("/console/login", data={"email": email, "password": PASSWORD,
+                                            "csrf_token": _csrf(page.get_data(as_text=True))})
+
+
+def _signed_in(app, user):
+    web = app.test_client()
+    assert _login(web, user.email).status_code == 302
+    return web
+
+
+def _post(web, path, data):
+    page = web.get("/console/")
+    return web.post(path, data={**data, "csrf_token": _csrf(page.get_data(as_text=True))})
+
+
+def test_sign_in_needs_a_csrf_token_and_the_right_password(app, session):
+    admin = UserFactory(role="admin")
+    web = app.test_client()
+
+    assert web.get("/console/").status_code == 302  # to the sign-in page
+    assert web.post("/console/login", data={"email": admin.email, "password": PASSWORD}).status_code == 400
+    page = web.get("/console/login")
+    wrong = web.post("/console/login", data={"email": admin.email, "password": "nope",
+                                             "csrf_token": _csrf(page.get_data(as_text=True))})
+    assert wrong.status_code == 401 and "wrong" in wrong.get_data(as_text=True)
+    assert _login(web, admin.email).headers["Location"].endswith("/console/")
+    assert web.get("/console/").status_code == 200
+
+
+def test_staff_get_a_friendly_use_the_app_page(app, session):
+    staff = UserFactory()
+    web = _signed_in(app, staff)
+
+    page = web.get("/console/").get_data(as_text=True)
+
+    assert "Stafet app" in page and "Dashboard" not in page
+
+
+def test_dashboard_renders_kpis_and_svg_charts_with_security_headers(app, session):
+    web = _signed_in(app, UserFactory(role="admin"))
+
+    r = web.get("/console/?from=2026-11-01&to=2026-11-20")
+
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and html.count("<svg") == 4 and 'id="kpi-participation"' in html
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"] and r.headers["X-Frame-Options"] == "DENY"
+    assert "https://" not in re.sub(r'href="[^"]*"', "", html.split("<main>")[0])  # no CDN assets
+
+
+def test_leads_see_their_team_and_not_admin_pages(app, session):
+    team = TeamFactory(name="Harbour")
+    lead = UserFactory(role="lead", teams=[team], teams__lead=True)
+    web = _signed_in(app, lead)
+
+    assert "Harbour" in web.get("/console/").get_data(as_text=True)
+    assert web.get("/console/posts").status_code == 302
+
+
+def test_admin_creates_a_scheduled_post_through_the_same_rules(app, session):
+    web = _signed_in(app, UserFactory(role="admin"))
+
+    ok = _post(web, "/console/posts/save", {"title": "Open day", "networks": ["x"], "caption_x": "Come by!",
+                                            "link_url": "https://example.com", "publish_at": "2030-01-01T09:00"})
+    too_long = _post(web, "/console/posts/save", {"title": "Bad", "networks": ["x"], "caption_x": "a" * 281})
+
+    assert ok.status_code == too_long.status_code == 302
+    post = session.scalar(select(Post))
+    assert post.title == "Open day" and post.publish_at.year == 2030
+    assert session.scalar(select(Post).where(Post.title == "Bad")) is None
+    assert "x allows at most 280" in web.get("/console/posts").get_data(as_text=True)
+
+
+def test_admin_works_the_redemption_queue(app, session):
+    ann = UserFactory()
+    give_points(session, ann, 100)
+    reward = RewardFactory(cost=100, stock=1)
+    from api.db import db
+    from api.services import rewards as service
+
+    with app.app_context():
+        rid = service.redeem(db.session, db.session.get(User, ann.id), reward.id).id
+        db.commit()
+    web = _signed_in(app, UserFactory(role="admin"))
+    assert f'id="redemption-{rid}"' in web.get("/console/rewards").get_data(as_text=True)
+
+    _post(web, f"/console/redemptions/{rid}", {"status": "rejected"})
+
+    session.expire_all()
+    assert session.get(Redemption, rid).status == "rejected"
+
+
+def test_admin_invites_someone_and_sees_the_link(app, session):
+    web = _signed_in(app, UserFactory(role="admin"))
+
+    _post(web, "/console/people/invite", {"email": "new@example.test", "display_name": "New Person",
+                                          "role": "staff"})
+
+    page = web.get("/console/people").get_data(as_text=True)
+    assert "/activate#token=" in page and "new@example.test" in page
+    assert session.scalar(select(User).where(User.email == "new@example.test")) is not None
