@@ -43,6 +43,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     emv_cpm: Decimal = Decimal("10.00")
     emv_currency: str = "EUR"
+    analytics_cache_seconds: int = 60
     log_level: str = "INFO"
     log_json: bool = True
     embedded_jobs: str = "thread"
@@ -193,6 +194,7 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         cors_origins=origins,
         emv_cpm=_decimal(env, "EMV_CPM", "10.00"),
         emv_currency=currency,
+        analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", True),
         embedded_jobs=embedded_jobs,

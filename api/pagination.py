@@ -72,10 +72,11 @@ class SortKey:
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> Any:
     """Rows strictly after `values` in the order given by `keys`."""
+    # Generic operators so boolean columns (e.g. pinned) work too: SQL orders false < true.
     clauses = []
     for i, key in enumerate(keys):
-        equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
-        beyond = key.column < values[i] if key.descending else key.column > values[i]
+        equal = [k.column.op("=")(v) for k, v in zip(keys[:i], values[:i], strict=True)]
+        beyond = key.column.op("<" if key.descending else ">")(values[i])
         clauses.append(and_(*equal, beyond))
     return or_(*clauses)
 

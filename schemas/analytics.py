@@ -75,7 +75,7 @@ class DayPointSchema(Schema):
 
 
 class WindowSchema(Schema):
-    from_ = ma.fields.Date(data_key="from", required=True)
+    from_ = ma.fields.Date(data_key="from", attribute="from", required=True)
     to = ma.fields.Date(required=True)
     timezone = ma.fields.String(required=True)
 

@@ -60,6 +60,7 @@ def base_env(tmp: Path, **overrides: str) -> dict[str, str]:
 def build_app(env: dict[str, str], **config: object) -> Flask:
     # The limiter is process-global (flask-limiter keeps the last app's storage); tests keep it in memory.
     config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    config.setdefault("ANALYTICS_CACHE_SECONDS", 0)  # every test sees its own data
     app = create_app({"TESTING": True, **config}, settings=load_settings(env))
     return app
 

@@ -53,6 +53,13 @@ def _load_handlers() -> None:
     load_all()
 
 
+def _batch_options(topic: str) -> dict[str, Any]:
+    """One queued batch job per topic at a time: while one waits, more events need no new job
+    (it drains everything when it runs). The id is freed as soon as the job ends (result_ttl 0,
+    failure_ttl 60 s) so the next event — or the sweeper — can queue it again."""
+    return {"job_id": f"{topic}-batch", "result_ttl": 0, "failure_ttl": 60}
+
+
 def _dispatch(topic: str, ref_ids: Iterable[int]) -> None:
     handler = HANDLERS.get(topic)
     if handler is None:
@@ -62,7 +69,7 @@ def _dispatch(topic: str, ref_ids: Iterable[int]) -> None:
         log.error("no handler for outbox topic %s", topic)
         return
     if handler.batch:
-        enqueue(handler.func, queue=handler.queue)
+        enqueue(handler.func, queue=handler.queue, **_batch_options(topic))
         return
     for ref_id in ref_ids:
         job_id = f"{handler.job_id_prefix}-{ref_id}" if handler.job_id_prefix else None
@@ -79,7 +86,7 @@ def publish(session: Session, topic: str, ref_id: int) -> OutboxMessage:
         handler = HANDLERS.get(topic)
     if handler is not None:
         if handler.batch:
-            enqueue_after_commit(handler.func, queue=handler.queue)
+            enqueue_after_commit(handler.func, queue=handler.queue, **_batch_options(topic))
         else:
             job_id = f"{handler.job_id_prefix}-{ref_id}" if handler.job_id_prefix else None
             enqueue_after_commit(handler.func, ref_id, queue=handler.queue, job_id=job_id)

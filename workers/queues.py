@@ -141,6 +141,8 @@ def enqueue(
     job_id: str | None = None,
     retry: Retry | None = DEFAULT_RETRY,
     at_front: bool = False,
+    result_ttl: int = 60,
+    failure_ttl: int = 7 * 24 * 3600,
 ) -> None:
     """Enqueue `func(*args)` now. Args must be JSON values (ids, not objects).
 
@@ -159,8 +161,8 @@ def enqueue(
             unique=job_id is not None,
             retry=retry,
             at_front=at_front,
-            result_ttl=60,
-            failure_ttl=7 * 24 * 3600,
+            result_ttl=result_ttl,
+            failure_ttl=failure_ttl,
         )
     except DuplicateJobError:
         log.debug("job %s already queued", job_id)

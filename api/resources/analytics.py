@@ -17,6 +17,7 @@ from api.extensions import Blueprint
 from api.models.teams import Team
 from api.services import analytics
 from api.services.nudges import require_team_lead
+from api.services.ttl_cache import cached
 from schemas.analytics import SummaryArgsSchema, SummarySchema, WindowArgsSchema
 
 URL_PREFIX = ""
@@ -32,9 +33,14 @@ def _window(args: dict):
 
 
 def _summary(args: dict, team_id: int | None) -> dict:
+    """Cached for ANALYTICS_CACHE_SECONDS (default 60): dashboards refresh often, figures move slowly."""
     start, end, tz = _window(args)
-    return analytics.summary(db.session, start=start, end=end, tz=tz, cpm=current_app.config["EMV_CPM"],
-                             currency=current_app.config["EMV_CURRENCY"], team_id=team_id)
+
+    def compute() -> dict:
+        return analytics.summary(db.session, start=start, end=end, tz=tz, cpm=current_app.config["EMV_CPM"],
+                                 currency=current_app.config["EMV_CURRENCY"], team_id=team_id)
+
+    return cached(("summary", start, end, team_id), current_app.config.get("ANALYTICS_CACHE_SECONDS", 60), compute)
 
 
 @blp.route("/admin/analytics/summary")

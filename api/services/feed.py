@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models.comments import Comment
@@ -22,9 +22,8 @@ from api.services import posts as posts_service
 from api.services.scoring import current_rules, points_on_offer
 from api.services.visibility import get_visible_post, visible_posts
 
-# pinned as 0/1: booleans cannot be compared with < in SQL.
-PINNED = cast(Post.pinned, Integer)
-FEED_KEYS = [SortKey(PINNED), SortKey(Post.publish_at), SortKey(Post.id)]
+# The raw columns, in the order of ix_posts_feed_order, so the database walks the index.
+FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
 
 
 def _my_state(session: Session, user_id: int, post_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -65,7 +64,7 @@ def feed_page(session: Session, user_id: int, *, limit: int, cursor: str | None)
 
     # A feed item does not show targets: don't load them.
     stmt = visible_posts(user_id).options(lazyload(Post.targets))
-    rows, next_cursor = paginate(session, stmt, FEED_KEYS, lambda p: [int(p.pinned), p.publish_at, p.id],
+    rows, next_cursor = paginate(session, stmt, FEED_KEYS, lambda p: [p.pinned, p.publish_at, p.id],
                                  limit=limit, cursor=cursor, scope=f"feed:{user_id}")
     return {"items": items(session, user_id, rows), "next_cursor": next_cursor}
 

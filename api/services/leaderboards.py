@@ -40,36 +40,53 @@ def _listed():
                 User.leaderboard_visible.is_(True))
 
 
-def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int) -> dict[str, Any]:
-    start, end = period_bounds(period)
-    scored = (select(PeriodTotal.user_id, PeriodTotal.points)
-              .join(User, User.id == PeriodTotal.user_id)
-              .where(PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > 0,
-                     _listed()))
+def _scored(period: str, start: date, team_id: int | None):
+    """Listed people's points in the period (> 0), as a selectable."""
+    stmt = (select(PeriodTotal.user_id, PeriodTotal.points)
+            .join(User, User.id == PeriodTotal.user_id)
+            .where(PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > 0,
+                   _listed()))
     if team_id is not None:
-        scored = scored.where(PeriodTotal.user_id.in_(
+        stmt = stmt.where(PeriodTotal.user_id.in_(
             select(TeamMembership.user_id).where(TeamMembership.team_id == team_id)))
-    scored_sq = scored.subquery()
-    ranked = select(scored_sq.c.user_id, scored_sq.c.points,
-                    func.rank().over(order_by=scored_sq.c.points.desc()).label("rank")).subquery()
+    return stmt
+
+
+def _ahead(session: Session, scored, points: int, exclude: int | None = None) -> int:
+    """How many listed people have strictly more points: competition rank - 1."""
+    sq = scored.subquery()
+    stmt = select(func.count()).select_from(sq).where(sq.c.points > points)
+    if exclude is not None:
+        stmt = stmt.where(sq.c.user_id != exclude)
+    return session.scalar(stmt) or 0
+
+
+def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int) -> dict[str, Any]:
+    """One page of the board. The page comes straight off the (period, start, points) index;
+    ranks follow from positions, with one count for a tie that straddles the page start."""
+    start, end = period_bounds(period)
+    scored = _scored(period, start, team_id)
     rows = session.execute(
-        select(ranked.c.rank, ranked.c.user_id, User.display_name, ranked.c.points)
-        .join(User, User.id == ranked.c.user_id)
-        .order_by(ranked.c.rank, ranked.c.user_id).limit(limit).offset(offset)
+        scored.add_columns(User.display_name)
+        .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id).limit(limit).offset(offset)
     ).all()
-    entries = [{"rank": r, "user": {"id": uid, "display_name": name}, "points": pts} for r, uid, name, pts in rows]
+    entries: list[dict[str, Any]] = []
+    for i, (uid, points, name) in enumerate(rows):
+        if i == 0:
+            rank = _ahead(session, scored, points) + 1 if offset else 1
+        elif points != rows[i - 1][1]:
+            rank = offset + i + 1
+        entries.append({"rank": rank, "user": {"id": uid, "display_name": name}, "points": points})
     return {"period": {"start": start, "end": end}, "scope": "team" if team_id else "org", "team_id": team_id,
-            "entries": entries, "me": _me(session, me, period, start, scored_sq)}
+            "entries": entries, "me": _me(session, me, period, start, scored)}
 
 
-def _me(session: Session, me: User, period: str, start: date, scored_sq) -> dict[str, int] | None:
+def _me(session: Session, me: User, period: str, start: date, scored) -> dict[str, int] | None:
     if not me.gamification_enabled:
         return None
     mine = session.scalar(select(PeriodTotal.points).where(
         PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.user_id == me.id)) or 0
-    ahead = session.scalar(select(func.count()).select_from(scored_sq).where(
-        scored_sq.c.points > mine, scored_sq.c.user_id != me.id)) or 0
-    return {"rank": ahead + 1, "points": mine}
+    return {"rank": _ahead(session, scored, mine, exclude=me.id) + 1, "points": mine}
 
 
 def team_board(session: Session, *, period: str) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from tests.perf.benchkit import Result
 
 # name -> module with `run() -> list[Result]`; feature work adds its own.
 BENCH_MODULES: dict[str, str] = {
+    "http": "tests.perf.bench_http",
     "tally": "tests.perf.bench_tally",
+    "fanout": "tests.perf.bench_fanout",
 }
 
 

@@ -143,7 +143,8 @@ def prepare(env: dict[str, str], users: int) -> dict:
         s.flush()
         people = []
         for i in range(users):
-            u = User(email=f"load{i}@load.test", display_name=f"Load {i}", role="staff")
+            u = User(email=f"load{i}@load.test", display_name=f"Load {i}", role="staff",
+                     password_hash="no-password-login")  # signed in by minted tokens
             u.memberships.append(TeamMembership(team_id=teams[i % 3].id))
             u.social_profiles.append(SocialProfile(network="linkedin", follower_count=100 + i % 400))
             people.append(u)
