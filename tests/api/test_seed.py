@@ -43,3 +43,26 @@ def test_demo_feed_has_pinned_targeted_scheduled_and_expired_stories(app, client
     assert "Black Friday: we're donating instead" not in titles  # scheduled
     assert "Summer festival recap" not in titles  # expired
     assert 12 <= len(titles) < 18  # some stories target other teams
+
+
+def test_demo_activity_fills_the_dashboard_and_the_ledger_adds_up(app, client, session):
+    """The demo has four weeks of shares, clicks and comments, tallied: the admin's dashboard shows
+    them, the leaderboard is populated and every balance equals its ledger."""
+    from api.db import db
+    from api.models.ledger import LedgerEntry, UserPoints
+    from api.seed import seed_demo
+
+    with app.app_context():
+        seed_demo(db.session)
+        db.commit()
+    token = client.post("/auth/login", json={"email": "admin@demo.stafet.dev", "password": "stafet-admin"}).get_json()
+    auth = {"Authorization": f"Bearer {token['access_token']}"}
+
+    summary = client.get("/admin/analytics/summary", headers=auth).get_json()
+    board = client.get("/leaderboard?period=month", headers=auth).get_json()
+
+    assert summary["shares"] > 50 and summary["clicks"] > 0 and summary["participation"]["active"] > 5
+    assert len(board["entries"]) >= 10
+    sums = {u: s for u, s in session.execute(select(LedgerEntry.user_id, func.sum(LedgerEntry.amount))
+                                             .group_by(LedgerEntry.user_id))}
+    assert sums == {u: b for u, b in session.execute(select(UserPoints.user_id, UserPoints.balance))}
