@@ -11,6 +11,7 @@ JOB_MODULES: tuple[str, ...] = (
     "workers.jobs.tally",
     "workers.jobs.push",
     "workers.jobs.reminders",
+    "workers.jobs.challenges",
 )
 
 

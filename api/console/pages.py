@@ -21,6 +21,7 @@ from api.models.posts import Post
 from api.models.rewards import Redemption, Reward
 from api.models.users import User
 from api.services import accounts, analytics, badges, posts, rewards, scoring_rules, teams, users
+from api.services import challenges as challenge_service
 from schemas.posts import PostPatchSchema, PostWriteSchema
 from schemas.rewards import RewardWriteSchema
 
@@ -267,10 +268,68 @@ def scoring(me: User):
 
 # --- challenges ------------------------------------------------------------------------------------
 
+def _challenge_form() -> dict[str, Any]:
+    form = request.form
+    data: dict[str, Any] = {
+        "title": form.get("title", ""), "description": form.get("description", ""),
+        "kind": form.get("kind", ""), "metric": form.get("metric", ""),
+        "team_ids": [int(t) for t in form.getlist("team_ids") if t.isdigit()],
+        "post_ids": [int(p) for p in form.getlist("post_ids") if p.isdigit()],
+        "prize_points": int(form["prize_points"]) if form.get("prize_points", "").isdigit() else 0,
+    }
+    for name in ("starts_at", "ends_at"):
+        if form.get(name):
+            data[name] = form[name] + ("" if form[name].count(":") > 1 else ":00") + "+00:00"
+    return data
+
+
 @bp.get("/challenges")
 @need("lead")
 def challenges(me: User):
-    return render_template("challenges.html", me=me, page="challenges", available=False,
-                           teams=[t for t in teams.list_teams(db.session) if teams.can_lead(me, t.id, db.session)])
+    rows = challenge_service.listing(db.session, me, None)
+    led = [t for t in teams.list_teams(db.session) if teams.can_lead(me, t.id, db.session)]
+    recent = list(db.session.scalars(select(Post).where(Post.deleted_at.is_(None), Post.status == "published")
+                                     .order_by(Post.id.desc()).limit(30)))
+    return render_template("challenges.html", me=me, page="challenges", teams=led, posts=recent,
+                           items=[challenge_service.view(db.session, c, with_standings=False) for c in rows])
 
 
+@bp.get("/challenges/<int:challenge_id>")
+@need("lead")
+def challenge(me: User, challenge_id: int):
+    try:
+        ch = challenge_service.get_visible(db.session, me, challenge_id)
+    except DomainError as exc:
+        flash(problem_message(exc), "error")
+        return redirect(url_for("console.challenges"))
+    names = {t.id: t.name for t in teams.list_teams(db.session)}
+    return render_template("challenge.html", me=me, page="challenges", c=challenge_service.view(db.session, ch),
+                           team_names=names)
+
+
+@bp.post("/challenges/add")
+@need("lead")
+def add_challenge(me: User):
+    from schemas.challenges import ChallengeWriteSchema
+
+    try:
+        ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()))
+        db.commit()
+        flash(f"Challenge “{ch.title}” is set up.")
+        return redirect(url_for("console.challenge", challenge_id=ch.id))
+    except (ValidationError, DomainError) as exc:
+        _fail(exc)
+    return redirect(url_for("console.challenges"))
+
+
+@bp.post("/challenges/<int:challenge_id>/cancel")
+@need("lead")
+def cancel_challenge(me: User, challenge_id: int):
+    try:
+        ch = challenge_service.get_visible(db.session, me, challenge_id)
+        challenge_service.cancel(db.session, me, ch)
+        db.commit()
+        flash(f"“{ch.title}” is cancelled; no prizes will be awarded.")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for("console.challenges"))

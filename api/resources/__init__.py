@@ -20,6 +20,7 @@ MODULES = (
     "admin_suggestions",
     "leaderboards",
     "badges",
+    "challenges",
     "devices",
     "inbox",
     "nudges",

@@ -119,3 +119,29 @@ def test_admin_invites_someone_and_sees_the_link(app, session):
     page = web.get("/console/people").get_data(as_text=True)
     assert "/activate#token=" in page and "new@example.test" in page
     assert session.scalar(select(User).where(User.email == "new@example.test")) is not None
+
+
+def test_lead_starts_a_challenge_for_their_team_and_follows_it(app, session):
+    from api.models.challenges import Challenge
+
+    mine, other = TeamFactory(name="Harbour"), TeamFactory(name="Airport")
+    lead = UserFactory(role="lead", teams=[mine], teams__lead=True)
+    UserFactory(teams=[mine], display_name="Runa Rask")
+    web = _signed_in(app, lead)
+    form = {"title": "Harbour week", "kind": "individual", "metric": "shares", "starts_at": "2020-01-01T08:00",
+            "ends_at": "2099-01-01T08:00", "prize_points": "90"}
+
+    page = web.get("/console/challenges").get_data(as_text=True)
+    assert "Harbour" in page and "Airport" not in page  # only the teams I lead are offered
+    forbidden = _post(web, "/console/challenges/add", {**form, "team_ids": [str(other.id)]})
+    assert forbidden.status_code == 302 and session.scalar(select(Challenge)) is None
+    assert "only for the teams you lead" in web.get("/console/challenges").get_data(as_text=True)
+    created = _post(web, "/console/challenges/add", {**form, "team_ids": [str(mine.id)]})
+
+    ch = session.scalar(select(Challenge))
+    assert (ch.title, ch.prize_points, [t.team_id for t in ch.teams]) == ("Harbour week", 90, [mine.id])
+    standings = web.get(created.headers["Location"]).get_data(as_text=True)
+    assert 'id="standings"' in standings and "Runa Rask" in standings and 'http-equiv="refresh"' in standings
+    _post(web, f"/console/challenges/{ch.id}/cancel", {})
+    session.expire_all()
+    assert session.get(Challenge, ch.id).cancelled_at is not None

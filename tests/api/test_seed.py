@@ -66,3 +66,26 @@ def test_demo_activity_fills_the_dashboard_and_the_ledger_adds_up(app, client, s
     sums = {u: s for u, s in session.execute(select(LedgerEntry.user_id, func.sum(LedgerEntry.amount))
                                              .group_by(LedgerEntry.user_id))}
     assert sums == {u: b for u, b in session.execute(select(UserPoints.user_id, UserPoints.balance))}
+
+
+def test_demo_has_a_running_challenge_and_an_ended_one_with_results(app, client, session):
+    from api.db import db
+    from api.models.ledger import LedgerEntry
+    from api.seed import seed_demo
+
+    for _ in range(2):
+        with app.app_context():
+            seed_demo(db.session)
+            db.commit()
+    token = client.post("/auth/login", json={"email": "lead1@demo.stafet.dev", "password": "stafet-demo"}).get_json()
+    auth = {"Authorization": f"Bearer {token['access_token']}"}
+    running = client.get("/challenges?status=active", headers=auth).get_json()["items"]
+    ended = client.get("/challenges?status=ended", headers=auth).get_json()["items"]
+    assert [c["title"] for c in running] == ["December share sprint"]
+    assert [c["title"] for c in ended] == ["Autumn stories: team against team"]
+    live = client.get(f"/challenges/{running[0]['id']}", headers=auth).get_json()["standings"]
+    final = client.get(f"/challenges/{ended[0]['id']}", headers=auth).get_json()["standings"]
+    assert len(live) >= 10 and live[0]["value"] > 0
+    assert [row["rank"] for row in final][0] == 1 and len(final) == 3
+    prizes = session.scalars(select(LedgerEntry.amount).where(LedgerEntry.action == "challenge_prize")).all()
+    assert prizes and set(prizes) == {50}

@@ -48,20 +48,29 @@ def live(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(live):
+def browser():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(live["url"] + "/console/login")
-        page.fill("#email", "admin@demo.stafet.dev")
-        page.fill("#password", "stafet-admin")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console/")
-        yield page
+        yield browser
         browser.close()
+
+
+def _signed_in(browser, live, email, password):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live["url"] + "/console/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/")
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, live):
+    return _signed_in(browser, live, "admin@demo.stafet.dev", "stafet-admin")
 
 
 def test_dashboard_charts_render_with_demo_data(page):
@@ -91,3 +100,20 @@ def test_admin_approves_a_redemption(page, live):
     row.get_by_role("button", name="Approve").click()
     page.screenshot(path=str(ARTIFACTS / "console-rewards.png"), full_page=True)
     assert f"Redemption #{live['redemption_id']} is now approved" in page.content()
+
+
+def test_lead_starts_a_challenge_and_sees_live_standings(browser, live):
+    from api.clock import utcnow
+
+    page = _signed_in(browser, live, "lead1@demo.stafet.dev", "stafet-demo")
+    page.goto(live["url"] + "/console/challenges")
+    page.fill("#title", "Browser sprint")
+    page.select_option("#metric", "points")
+    page.fill("#starts_at", (utcnow() - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#ends_at", (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
+    page.click("form[action$='/challenges/add'] button[type=submit]")
+    page.screenshot(path=str(ARTIFACTS / "console-challenge.png"), full_page=True)
+
+    assert "Challenge “Browser sprint” is set up" in page.content()
+    assert page.get_by_text("Live standings").count() == 1
+    assert page.locator("#standings tr").count() > 5  # the team's people, ranked from the demo activity
