@@ -44,6 +44,7 @@ class Settings:
     emv_cpm: Decimal = Decimal("10.00")
     emv_currency: str = "EUR"
     analytics_cache_seconds: int = 60
+    leaderboard_cache_seconds: int = 10
     log_level: str = "INFO"
     log_json: bool = True
     embedded_jobs: str = "thread"
@@ -195,6 +196,7 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         emv_cpm=_decimal(env, "EMV_CPM", "10.00"),
         emv_currency=currency,
         analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
+        leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", True),
         embedded_jobs=embedded_jobs,

@@ -61,6 +61,7 @@ def build_app(env: dict[str, str], **config: object) -> Flask:
     # The limiter is process-global (flask-limiter keeps the last app's storage); tests keep it in memory.
     config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     config.setdefault("ANALYTICS_CACHE_SECONDS", 0)  # every test sees its own data
+    config.setdefault("LEADERBOARD_CACHE_SECONDS", 0)
     app = create_app({"TESTING": True, **config}, settings=load_settings(env))
     return app
 
@@ -97,7 +98,8 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     for name in ("app", "pg_app"):
         if name in request.fixturenames:
             empty_database(request.getfixturevalue(name))
-    limiter.reset()
+    if getattr(limiter, "_storage", None) is not None:  # unset until an app was built
+        limiter.reset()
 
 
 def inspection_session(app: Flask) -> Session:

@@ -8,14 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.db import db
+from api.models.activity import ActivityEvent
 from api.models.comments import Comment
 from api.models.posts import Post, Suggestion
 from api.models.shares import Share
 from api.services.activity import record_event
+
+
+def _backdate(s: Session, event_id: int | None, at: datetime | None) -> None:
+    if at is not None and event_id is not None:
+        s.execute(update(ActivityEvent).where(ActivityEvent.id == event_id).values(occurred_at=at))
 
 
 class Facts:
@@ -49,8 +56,7 @@ class Facts:
             s.flush()
             event = record_event(s, "share_created", f"share:{share.id}", user_id=user_id, post_id=post_id,
                                  share_id=share.id, network=network)
-            if at is not None and event is not None:
-                event.occurred_at = at
+            _backdate(s, event, at)
             return share.id
 
         return self._commit(build)
@@ -63,9 +69,8 @@ class Facts:
             event = record_event(s, "click_counted", f"click:{share_id}-{n}", user_id=share.user_id,
                                  post_id=share.post_id, share_id=share_id, network=share.network)
             assert event is not None
-            if at is not None:
-                event.occurred_at = at
-            return event.id
+            _backdate(s, event, at)
+            return event
 
         return self._commit(build)
 
@@ -76,8 +81,7 @@ class Facts:
             s.flush()
             event = record_event(s, "comment_created", f"comment:{comment.id}", user_id=user_id, post_id=post_id,
                                  comment_id=comment.id)
-            if at is not None and event is not None:
-                event.occurred_at = at
+            _backdate(s, event, at)
             return comment.id
 
         return self._commit(build)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import insert_ignore
@@ -25,8 +24,9 @@ def record_event(
     suggestion_id: int | None = None,
     network: str | None = None,
     payload: dict[str, Any] | None = None,
-) -> ActivityEvent | None:
-    """Record one fact exactly once (by `dedupe_key`) plus its outbox row; None if already recorded."""
+) -> int | None:
+    """Record one fact exactly once (by `dedupe_key`) plus its outbox row: the event's id, or None
+    if it was already recorded."""
     from workers.outbox import publish
 
     session.flush()
@@ -47,6 +47,5 @@ def record_event(
     ).first()
     if result is None:
         return None
-    event = session.scalar(select(ActivityEvent).where(ActivityEvent.id == result[0]))
     publish(session, TALLY_TOPIC, result[0])
-    return event
+    return int(result[0])

@@ -3,22 +3,21 @@
 Order: pinned first, then newest (`publish_at`), then id; the keyset cursor carries all
 three, so posts published while someone scrolls never duplicate or shift the next page.
 A page costs the same few statements whatever its size: the posts, then one grouped query
-each for stats, my shares and my comments.
+each over its shares and its comments (stats and my state together).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from api.models._common import NETWORKS
 from api.models.comments import Comment
 from api.models.posts import Post
 from api.models.shares import Share
 from api.pagination import SortKey, paginate
-from api.services import posts as posts_service
 from api.services.scoring import current_rules, points_on_offer
 from api.services.visibility import get_visible_post, visible_posts
 
@@ -26,27 +25,32 @@ from api.services.visibility import get_visible_post, visible_posts
 FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
 
 
-def _my_state(session: Session, user_id: int, post_ids: list[int]) -> dict[int, dict[str, Any]]:
-    state: dict[int, dict[str, Any]] = {pid: {"shared_on": [], "commented": False} for pid in post_ids}
+def _counts(session: Session, user_id: int, post_ids: list[int]) -> tuple[dict[int, dict[str, int]],
+                                                                         dict[int, dict[str, Any]]]:
+    """Stats and my state for a page in two grouped queries: ({post_id: {shares, comments}},
+    {post_id: {shared_on, commented}})."""
+    stats = {pid: {"shares": 0, "comments": 0} for pid in post_ids}
+    mine: dict[int, dict[str, Any]] = {pid: {"shared_on": [], "commented": False} for pid in post_ids}
     if not post_ids:
-        return state
-    for pid, network in session.execute(
-        select(Share.post_id, Share.network).where(Share.user_id == user_id, Share.post_id.in_(post_ids))
-        .group_by(Share.post_id, Share.network).order_by(Share.network)
+        return stats, mine
+    mine_on = [func.sum(case((and_(Share.user_id == user_id, Share.network == n), 1), else_=0)) for n in NETWORKS]
+    for pid, shares, *on in session.execute(select(Share.post_id, func.count(), *mine_on)
+                                            .where(Share.post_id.in_(post_ids)).group_by(Share.post_id)):
+        stats[pid]["shares"] = shares
+        mine[pid]["shared_on"] = sorted(n for n, k in zip(NETWORKS, on, strict=True) if k)
+    live = Comment.deleted_at.is_(None)
+    for pid, comments, my_comments in session.execute(
+        select(Comment.post_id, func.sum(case((live, 1), else_=0)),
+               func.sum(case((and_(live, Comment.user_id == user_id), 1), else_=0)))
+        .where(Comment.post_id.in_(post_ids)).group_by(Comment.post_id)
     ):
-        state[pid]["shared_on"].append(network)
-    for pid in session.scalars(
-        select(Comment.post_id).where(Comment.user_id == user_id, Comment.post_id.in_(post_ids),
-                                      Comment.deleted_at.is_(None)).group_by(Comment.post_id)
-    ):
-        state[pid]["commented"] = True
-    return state
+        stats[pid]["comments"] = int(comments or 0)
+        mine[pid]["commented"] = bool(my_comments)
+    return stats, mine
 
 
 def items(session: Session, user_id: int, posts: list[Post]) -> list[dict[str, Any]]:
-    ids = [p.id for p in posts]
-    stats = posts_service.stats_for(session, ids)
-    mine = _my_state(session, user_id, ids)
+    stats, mine = _counts(session, user_id, [p.id for p in posts])
     _version, rules = current_rules(session)
     return [
         {
@@ -71,14 +75,3 @@ def feed_page(session: Session, user_id: int, *, limit: int, cursor: str | None)
 
 def one_post(session: Session, user_id: int, post_id: int) -> dict[str, Any]:
     return items(session, user_id, [get_visible_post(session, user_id, post_id)])[0]
-
-
-def etag_of(payload: Any) -> str:
-    import json
-
-    raw = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
-
-
-def total_visible(session: Session, user_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(visible_posts(user_id).subquery())) or 0

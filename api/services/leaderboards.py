@@ -8,13 +8,18 @@ so spending on rewards never lowers anyone's place).
   themselves still sees, in `me`, the rank they would have; someone who left
   gamification gets `me: null`.
 - Team boards rank teams by points per active member, so team size does not decide.
+- `me.rank` comes from a points-to-rank table reused for LEADERBOARD_CACHE_SECONDS (default
+  10), so it may trail the page by that long; ranks on the page are always exact.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +28,7 @@ from api.models.ledger import PeriodTotal, TeamPeriodTotal
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services.ledger import ALL_TIME_START, period_start
+from api.services.ttl_cache import cached
 
 
 def period_bounds(period: str, today: date | None = None) -> tuple[date, date | None]:
@@ -52,20 +58,44 @@ def _scored(period: str, start: date, team_id: int | None):
     return stmt
 
 
-def _ahead(session: Session, scored, points: int, exclude: int | None = None) -> int:
-    """How many listed people have strictly more points: competition rank - 1."""
-    sq = scored.subquery()
-    stmt = select(func.count()).select_from(sq).where(sq.c.points > points)
-    if exclude is not None:
-        stmt = stmt.where(sq.c.user_id != exclude)
-    return session.scalar(stmt) or 0
+class RankTable:
+    """How many listed people have more than N points, from one grouped query over the board:
+    the competition rank of N points is `ahead(N) + 1`. Reused for LEADERBOARD_CACHE_SECONDS, so
+    `me.rank` costs a lookup instead of a count over every ranked person (100,000 on the bench)."""
+
+    def __init__(self, rows: list[tuple[int, int]]) -> None:
+        self.points = [-p for p, _n in rows]  # ascending, for bisect
+        self.before: list[int] = []
+        total = 0
+        for _p, n in rows:
+            self.before.append(total)
+            total += n
+        self.total = total
+
+    def ahead(self, points: int) -> int:
+        i = bisect_left(self.points, -points)  # first entry with <= points
+        return self.before[i] if i < len(self.before) else self.total
+
+
+def _rank_table(session: Session, scored, key: tuple[Any, ...]) -> RankTable:
+    def compute() -> RankTable:
+        sq = scored.subquery()
+        return RankTable([(int(p), int(n)) for p, n in session.execute(
+            select(sq.c.points, func.count()).group_by(sq.c.points).order_by(sq.c.points.desc()))])
+
+    return cached(("leaderboard-ranks", *key), current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10), compute)
 
 
 def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int) -> dict[str, Any]:
-    """One page of the board. The page comes straight off the (period, start, points) index;
-    ranks follow from positions, with one count for a tie that straddles the page start."""
+    """One page of the board. The page comes straight off the (period, start, points) index and its
+    ranks follow from positions (a tie straddling the page start is ranked from the rank table)."""
     start, end = period_bounds(period)
     scored = _scored(period, start, team_id)
+
+    @cache
+    def table() -> RankTable:  # built only when needed, once per request
+        return _rank_table(session, scored, (period, start, team_id))
+
     rows = session.execute(
         scored.add_columns(User.display_name)
         .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id).limit(limit).offset(offset)
@@ -73,20 +103,22 @@ def board(session: Session, me: User, *, period: str, team_id: int | None, limit
     entries: list[dict[str, Any]] = []
     for i, (uid, points, name) in enumerate(rows):
         if i == 0:
-            rank = _ahead(session, scored, points) + 1 if offset else 1
+            rank = table().ahead(points) + 1 if offset else 1
         elif points != rows[i - 1][1]:
             rank = offset + i + 1
         entries.append({"rank": rank, "user": {"id": uid, "display_name": name}, "points": points})
+    mine = next(({"rank": e["rank"], "points": e["points"]} for e in entries if e["user"]["id"] == me.id), None)
     return {"period": {"start": start, "end": end}, "scope": "team" if team_id else "org", "team_id": team_id,
-            "entries": entries, "me": _me(session, me, period, start, scored)}
+            "entries": entries, "me": mine if mine and me.gamification_enabled else _me(session, me, period, start,
+                                                                                          table)}
 
 
-def _me(session: Session, me: User, period: str, start: date, scored) -> dict[str, int] | None:
+def _me(session: Session, me: User, period: str, start: date, table) -> dict[str, int] | None:
     if not me.gamification_enabled:
         return None
     mine = session.scalar(select(PeriodTotal.points).where(
         PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.user_id == me.id)) or 0
-    return {"rank": _ahead(session, scored, mine, exclude=me.id) + 1, "points": mine}
+    return {"rank": table().ahead(mine) + 1, "points": mine}
 
 
 def team_board(session: Session, *, period: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 
 - feed: `GET /api/v1/feed` (page of 20) for many different staff (target >= 0.30);
 - redirect: `GET /s/<code>` for different shares and visitors, clicks recorded (target >= 0.60);
-- leaderboard: org, this week, 10,000 ranked users, with `me` (target >= 0.30);
+- leaderboard: org, this week, 100,000 ranked users, with `me` (target >= 0.30);
 - analytics: the 90-day summary for the whole organisation (target >= 0.10).
 """
 

@@ -1,6 +1,7 @@
 """The bench dataset, generated in SQL on PostgreSQL in seconds: 10,000 users in 20 teams,
 5,000 posts (a fifth of them targeted), 200,000 shares over 90 days with clicks and comments,
-and leaderboard totals for every user. Settings: BENCH_USERS, BENCH_POSTS, BENCH_SHARES."""
+and leaderboard totals for 100,000 people (the 10,000 plus 90,000 more who only have points).
+Settings: BENCH_USERS, BENCH_POSTS, BENCH_SHARES, BENCH_RANKED."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import create_engine, text
 USERS = int(os.environ.get("BENCH_USERS", 10_000))
 POSTS = int(os.environ.get("BENCH_POSTS", 5_000))
 SHARES = int(os.environ.get("BENCH_SHARES", 200_000))
+RANKED = int(os.environ.get("BENCH_RANKED", 100_000))  # the leaderboard bench ranks this many people
 
 STATEMENTS = (
     """INSERT INTO users (email, display_name, role, is_active, gamification_enabled, leaderboard_visible,
@@ -40,6 +42,12 @@ STATEMENTS = (
     """INSERT INTO comments (post_id, user_id, body, created_at)
        SELECT 1 + g % :posts, 1 + (g * 13) % :users, 'Great story ' || g, now() - ((g % 129600) || ' minutes')::interval
        FROM generate_series(1, :shares / 4) g""",
+    """INSERT INTO users (email, display_name, role, is_active, gamification_enabled, leaderboard_visible,
+                          password_hash, created_at, updated_at)
+       SELECT 'r' || g || '@bench.test', 'Ranked ' || g, 'staff', true, true, g % 20 <> 0, 'no-password-login',
+              now() - interval '200 days', now() FROM generate_series(:users + 1, GREATEST(:ranked, :users)) g""",
+    """INSERT INTO team_memberships (team_id, user_id, is_lead, joined_at)
+       SELECT 1 + (id % 20), id, false, now() FROM users WHERE id > :users""",
     """INSERT INTO period_totals (period, period_start, user_id, points)
        SELECT p.period, CASE p.period WHEN 'week' THEN date_trunc('week', now())::date
                                       WHEN 'month' THEN date_trunc('month', now())::date ELSE DATE '2000-01-01' END,
@@ -53,7 +61,7 @@ STATEMENTS = (
 
 def build(db_url: str) -> dict[str, int]:
     engine = create_engine(db_url)
-    params = {"users": USERS, "posts": POSTS, "shares": SHARES}
+    params = {"users": USERS, "posts": POSTS, "shares": SHARES, "ranked": RANKED}
     with engine.begin() as conn:
         for statement in STATEMENTS[:-1]:
             conn.execute(text(statement), params)
