@@ -124,6 +124,15 @@ class FakeFCM:
                 "client_id": "1", "token_uri": f"{self.url}/token"}
 
 
+class FakeFCMClient:
+    """The parts of FakeFCM a transport needs, for a fake served by another process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    service_account = FakeFCM.service_account
+
+
 @contextmanager
 def firebase_transport(fake: FakeFCM) -> Iterator[Any]:
     """A real FirebaseTransport wired to the fake server (no SDK-internal retries, or each 5xx costs seconds)."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -109,6 +110,11 @@ class FirebaseTransport:
         from firebase_admin import credentials as fb_credentials
 
         info = credentials if isinstance(credentials, dict) else json.load(open(credentials))
+        fake_endpoint = os.environ.get("STAFET_TEST_FCM_URL")
+        if fake_endpoint:  # test-only: `make faults` points worker processes at its fake FCM server
+            from firebase_admin import messaging
+
+            messaging._MessagingService.FCM_URL = fake_endpoint
         try:
             self.app = firebase_admin.get_app(name)
         except ValueError:

@@ -80,6 +80,12 @@ def publish(session: Session, topic: str, ref_id: int) -> OutboxMessage:
     """Add an outbox row in the current transaction; dispatch it after the commit."""
     message = OutboxMessage(topic=topic, ref_id=ref_id, dispatched_at=utcnow())
     session.add(message)
+    dispatch_after_commit(topic, ref_id)
+    return message
+
+
+def dispatch_after_commit(topic: str, ref_id: int) -> None:
+    """Queue the topic's handler once the transaction that wrote the outbox row commits."""
     handler = HANDLERS.get(topic)
     if handler is None:
         _load_handlers()
@@ -90,7 +96,6 @@ def publish(session: Session, topic: str, ref_id: int) -> OutboxMessage:
         else:
             job_id = f"{handler.job_id_prefix}-{ref_id}" if handler.job_id_prefix else None
             enqueue_after_commit(handler.func, ref_id, queue=handler.queue, job_id=job_id)
-    return message
 
 
 def mark_processed(session: Session, topic: str, ref_ids: Iterable[int]) -> None:

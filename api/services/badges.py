@@ -104,6 +104,13 @@ def evaluate_after_tally(session: Session, user_ids: Iterable[int]) -> list[int]
     return awarded
 
 
+def rebuild(session: Session) -> int:
+    """Award every badge anyone with ledger entries meets but lacks (`stafet rebuild-projections`).
+    Never takes a badge away, and a revoked award stays revoked. Returns the number awarded."""
+    users = list(session.scalars(select(LedgerEntry.user_id).distinct().order_by(LedgerEntry.user_id)))
+    return sum(len(evaluate_after_tally(session, users[i:i + 1000])) for i in range(0, len(users), 1000))
+
+
 def get_badge(session: Session, badge_id: int) -> Badge:
     badge = session.get(Badge, badge_id)
     if badge is None:

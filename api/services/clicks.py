@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from api.auth import derive_key
@@ -25,7 +25,7 @@ from api.clock import utcnow
 from api.db import insert_ignore
 from api.models.posts import Post
 from api.models.shares import Click, Share
-from api.services.activity import record_event
+from api.services.activity import TALLY_TOPIC, record_event
 
 BOT_PATTERN = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|linkedinbot|twitterbot|slackbot|"
@@ -69,11 +69,13 @@ def count_click(session: Session, *, secret: str, share_id: int, post_id: int, s
     """Count a visit if it is a person's first today on this share; True if counted."""
     if is_bot(user_agent):
         return False
-    today = utcnow().date()
+    now = utcnow()
+    visitor = visitor_hash(secret, now.date(), ip, user_agent)
+    if session.get_bind().dialect.name == "postgresql":
+        return _count_in_one_statement(session, share_id, post_id, sharer_id, network, visitor, now)
     inserted = session.execute(
         insert_ignore(Click.__table__, session)
-        .values(share_id=share_id, day=today, visitor_hash=visitor_hash(secret, today, ip, user_agent),
-                created_at=utcnow())
+        .values(share_id=share_id, day=now.date(), visitor_hash=visitor, created_at=now)
         .returning(Click.__table__.c.id)
     ).first()
     if inserted is None:
@@ -82,4 +84,37 @@ def count_click(session: Session, *, secret: str, share_id: int, post_id: int, s
                     .execution_options(synchronize_session=False))
     record_event(session, "click_counted", f"click:{inserted[0]}", user_id=sharer_id, post_id=post_id,
                  share_id=share_id, network=network)
+    return True
+
+
+# The same writes as above — click, counter, activity event, outbox row — in one round trip:
+# the redirect is the most-hit endpoint when a share goes viral.
+_COUNT_CLICK = text("""
+WITH c AS (
+    INSERT INTO clicks (share_id, day, visitor_hash, created_at) VALUES (:share_id, :day, :visitor, :now)
+    ON CONFLICT DO NOTHING RETURNING id
+), counter AS (
+    UPDATE shares SET click_count = click_count + 1 WHERE id = :share_id AND EXISTS (SELECT 1 FROM c)
+), e AS (
+    INSERT INTO activity_events (kind, dedupe_key, user_id, post_id, share_id, network, payload, occurred_at)
+    SELECT 'click_counted', 'click:' || c.id, :sharer_id, :post_id, :share_id, :network, '{}'::jsonb, :now FROM c
+    ON CONFLICT DO NOTHING RETURNING id
+), o AS (
+    INSERT INTO outbox_messages (topic, ref_id, created_at, dispatched_at, attempts)
+    SELECT :topic, e.id, :now, :now, 0 FROM e RETURNING ref_id
+)
+SELECT ref_id FROM o
+""")
+
+
+def _count_in_one_statement(session: Session, share_id: int, post_id: int, sharer_id: int | None, network: str,
+                            visitor: str, now: datetime) -> bool:
+    from workers.outbox import dispatch_after_commit
+
+    event_id = session.execute(_COUNT_CLICK, {
+        "share_id": share_id, "day": now.date(), "visitor": visitor, "now": now, "sharer_id": sharer_id,
+        "post_id": post_id, "network": network, "topic": TALLY_TOPIC}).scalar()
+    if event_id is None:
+        return False
+    dispatch_after_commit(TALLY_TOPIC, int(event_id))
     return True

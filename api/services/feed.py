@@ -2,76 +2,69 @@
 
 Order: pinned first, then newest (`publish_at`), then id; the keyset cursor carries all
 three, so posts published while someone scrolls never duplicate or shift the next page.
-A page costs the same few statements whatever its size: the posts, then one grouped query
-each over its shares and its comments (stats and my state together).
+A page costs two statements whatever its size: the posts with their stats and my state
+(correlated subqueries, evaluated for the page's rows only), and the current scoring rules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from api.models._common import NETWORKS
+from api.errors import NotFound
 from api.models.comments import Comment
 from api.models.posts import Post
 from api.models.shares import Share
 from api.pagination import SortKey, paginate
 from api.services.scoring import current_rules, points_on_offer
-from api.services.visibility import get_visible_post, visible_posts
+from api.services.visibility import visible_posts
 
 # The raw columns, in the order of ix_posts_feed_order, so the database walks the index.
 FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
 
 
-def _counts(session: Session, user_id: int, post_ids: list[int]) -> tuple[dict[int, dict[str, int]],
-                                                                         dict[int, dict[str, Any]]]:
-    """Stats and my state for a page in two grouped queries: ({post_id: {shares, comments}},
-    {post_id: {shared_on, commented}})."""
-    stats = {pid: {"shares": 0, "comments": 0} for pid in post_ids}
-    mine: dict[int, dict[str, Any]] = {pid: {"shared_on": [], "commented": False} for pid in post_ids}
-    if not post_ids:
-        return stats, mine
-    mine_on = [func.sum(case((and_(Share.user_id == user_id, Share.network == n), 1), else_=0)) for n in NETWORKS]
-    for pid, shares, *on in session.execute(select(Share.post_id, func.count(), *mine_on)
-                                            .where(Share.post_id.in_(post_ids)).group_by(Share.post_id)):
-        stats[pid]["shares"] = shares
-        mine[pid]["shared_on"] = sorted(n for n, k in zip(NETWORKS, on, strict=True) if k)
-    live = Comment.deleted_at.is_(None)
-    for pid, comments, my_comments in session.execute(
-        select(Comment.post_id, func.sum(case((live, 1), else_=0)),
-               func.sum(case((and_(live, Comment.user_id == user_id), 1), else_=0)))
-        .where(Comment.post_id.in_(post_ids)).group_by(Comment.post_id)
-    ):
-        stats[pid]["comments"] = int(comments or 0)
-        mine[pid]["commented"] = bool(my_comments)
-    return stats, mine
+ITEM_COLUMNS = (Post.id, Post.title, Post.body, Post.link_url, Post.media, Post.suggested_captions, Post.networks,
+                Post.campaign, Post.publish_at, Post.expires_at, Post.pinned)
 
 
-def items(session: Session, user_id: int, posts: list[Post]) -> list[dict[str, Any]]:
-    stats, mine = _counts(session, user_id, [p.id for p in posts])
-    _version, rules = current_rules(session)
-    return [
-        {
-            "id": p.id, "title": p.title, "body": p.body, "link_url": p.link_url, "media": p.media,
-            "suggested_captions": p.suggested_captions, "networks": p.networks, "campaign": p.campaign,
-            "published_at": p.publish_at, "expires_at": p.expires_at, "pinned": p.pinned,
-            "points_on_offer": points_on_offer(rules, p.networks), "stats": stats[p.id], "me": mine[p.id],
-        }
-        for p in posts
-    ]
+def _with_stats_and_mine(stmt: Select, user_id: int) -> Select:
+    """The item columns plus, per post, its stats and my state — correlated subqueries on the
+    (post_id, user_id) indexes, evaluated only for the rows of the page."""
+    shares = select(func.count()).where(Share.post_id == Post.id).correlate(Post).scalar_subquery()
+    comments = (select(func.count()).where(Comment.post_id == Post.id, Comment.deleted_at.is_(None))
+                .correlate(Post).scalar_subquery())
+    my_networks = (select(func.aggregate_strings(Share.network, ","))
+                   .where(Share.post_id == Post.id, Share.user_id == user_id).correlate(Post).scalar_subquery())
+    commented = (exists().where(Comment.post_id == Post.id, Comment.user_id == user_id, Comment.deleted_at.is_(None))
+                 .correlate(Post))
+    return stmt.with_only_columns(*ITEM_COLUMNS, shares.label("n_shares"), comments.label("n_comments"),
+                                  my_networks.label("my_networks"), commented.label("commented"))
+
+
+def _item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row.id, "title": row.title, "body": row.body, "link_url": row.link_url, "media": row.media,
+        "suggested_captions": row.suggested_captions, "networks": row.networks, "campaign": row.campaign,
+        "published_at": row.publish_at, "expires_at": row.expires_at, "pinned": row.pinned,
+        "points_on_offer": points_on_offer(rules, row.networks),
+        "stats": {"shares": row.n_shares or 0, "comments": row.n_comments or 0},
+        "me": {"shared_on": sorted(set(row.my_networks.split(","))) if row.my_networks else [],
+               "commented": bool(row.commented)},
+    }
 
 
 def feed_page(session: Session, user_id: int, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    from sqlalchemy.orm import lazyload
-
-    # A feed item does not show targets: don't load them.
-    stmt = visible_posts(user_id).options(lazyload(Post.targets))
-    rows, next_cursor = paginate(session, stmt, FEED_KEYS, lambda p: [p.pinned, p.publish_at, p.id],
-                                 limit=limit, cursor=cursor, scope=f"feed:{user_id}")
-    return {"items": items(session, user_id, rows), "next_cursor": next_cursor}
+    stmt = _with_stats_and_mine(visible_posts(user_id), user_id)
+    rows, next_cursor = paginate(session, stmt, FEED_KEYS, lambda r: [r.pinned, r.publish_at, r.id],
+                                 limit=limit, cursor=cursor, scope=f"feed:{user_id}", scalars=False)
+    _version, rules = current_rules(session)
+    return {"items": [_item(r, rules) for r in rows], "next_cursor": next_cursor}
 
 
 def one_post(session: Session, user_id: int, post_id: int) -> dict[str, Any]:
-    return items(session, user_id, [get_visible_post(session, user_id, post_id)])[0]
+    row = session.execute(_with_stats_and_mine(visible_posts(user_id).where(Post.id == post_id), user_id)).first()
+    if row is None:
+        raise NotFound(f"There is no post {post_id} in your feed.")
+    return _item(row, current_rules(session)[1])

@@ -10,6 +10,7 @@ goes to every active device. Every outcome is written on the notification
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -65,10 +66,20 @@ def local_midnight(pref: NotificationPreference | None, now: datetime) -> dateti
     return datetime.combine(local.date(), time(0), tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
-def sent_today(session: Session, user_id: int, pref: NotificationPreference | None, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.delivery_status == "sent",
-        Notification.sent_at >= local_midnight(pref, now))) or 0
+def sent_today_many(session: Session, prefs: dict[int, NotificationPreference | None], now: datetime) -> dict[int, int]:
+    """{user_id: pushes sent since their local midnight}, one grouped query per distinct midnight
+    (usually one: most people share a few timezones)."""
+    by_midnight: dict[datetime, list[int]] = defaultdict(list)
+    for user_id, pref in prefs.items():
+        by_midnight[local_midnight(pref, now)].append(user_id)
+    counts: dict[int, int] = {}
+    for midnight, user_ids in by_midnight.items():
+        for start in range(0, len(user_ids), 1000):
+            counts.update(session.execute(
+                select(Notification.user_id, func.count()).where(
+                    Notification.user_id.in_(user_ids[start:start + 1000]), Notification.delivery_status == "sent",
+                    Notification.sent_at >= midnight).group_by(Notification.user_id)).all())
+    return counts
 
 
 def decide(pref: NotificationPreference | None, category: str, now: datetime, already_sent_today: int) -> Decision:

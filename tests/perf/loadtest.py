@@ -8,12 +8,17 @@ waits for the queues and the outbox to drain, then checks:
 - zero 5xx;
 - every 201 share / comment and every counted click has exactly its ledger entries;
 - balances == sum(ledger) for every user;
-- no reward oversold (stock >= 0 and stock + redemptions == initial stock).
+- no reward oversold (stock >= 0 and stock + redemptions == initial stock);
+- pushes: a tenth of the staff turned push on and have a phone; the admin publishes stories
+  with `notify` during the run and badges are awarded as people share. Every notification for
+  them ends `sent` (or `skipped` by their own daily limit) — none `pending`, `deferred` or
+  `failed` — and the fake FCM server received each `sent` one.
 
 It prints throughput and p50/p95/p99 per endpoint. `--faults` also, during the load:
 kills a worker with SIGKILL mid-batch (and restarts it), restarts Redis (it keeps
-nothing on disk: queued jobs vanish and the outbox must recover them), and restarts
-PostgreSQL. Settings: LOAD_USERS (2000), LOAD_SECONDS (60), LOAD_THREADS (24),
+nothing on disk: queued jobs vanish and the outbox must recover them), restarts
+PostgreSQL, and makes the fake FCM server answer 503 UNAVAILABLE for 30 s while a story
+with `notify` goes out. Settings: LOAD_USERS (2000), LOAD_SECONDS (60), LOAD_THREADS (24),
 LOAD_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/test), LOAD_REDIS_URL
 (redis://127.0.0.1:6379/9), LOAD_PORT (18080).
 """
@@ -21,6 +26,8 @@ LOAD_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/test), LOAD_REDIS_URL
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import random
 import signal
@@ -160,13 +167,23 @@ def prepare(env: dict[str, str], users: int) -> dict:
         s.add_all(posts)
         reward = Reward(name="Load mug", description="", cost=30, stock=100, active=True)
         s.add(reward)
+        admin = User(email="admin@load.test", display_name="Load admin", role="admin",
+                     password_hash="no-password-login")
+        s.add(admin)
         s.flush()
+        from api.models.notifications import Device, NotificationPreference
+
+        for u in people[::10]:  # a tenth turned push on, with one phone each
+            s.add(NotificationPreference(user_id=u.id, push_enabled=True, timezone="UTC", max_per_day=20))
+            token = f"load-phone-{u.id}"
+            s.add(Device(user_id=u.id, token=token, token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                         platform="android"))
         for u in people:
             ledger.append(s, user_id=u.id, amount=40, action="adjustment", dedupe_key=f"load-seed:{u.id}")
         db.commit()
         tokens = [token_for(app, u) for u in people]
         return {"tokens": tokens, "post_ids": [p.id for p in posts], "reward_id": reward.id, "initial_stock": 100,
-                "app": app}
+                "app": app, "admin_token": token_for(app, admin)}
 
 
 class Recorder:
@@ -242,7 +259,7 @@ def drive(base: str, data: dict, rec: Recorder, seconds: int, threads: int, stop
         t.join()
 
 
-def wait_drained(db_url: str, timeout: float = 180) -> bool:
+def wait_drained(db_url: str, timeout: float = 300) -> bool:
     engine = create_engine(db_url)
     deadline = time.monotonic() + timeout
     try:
@@ -250,8 +267,10 @@ def wait_drained(db_url: str, timeout: float = 180) -> bool:
             try:
                 with engine.connect() as conn:
                     pending = conn.execute(text(
-                        "SELECT (SELECT count(*) FROM outbox_messages WHERE processed_at IS NULL AND topic = 'tally')"
-                        " + (SELECT count(*) FROM activity_events WHERE tallied_at IS NULL)")).scalar()
+                        "SELECT (SELECT count(*) FROM outbox_messages WHERE processed_at IS NULL)"
+                        " + (SELECT count(*) FROM activity_events WHERE tallied_at IS NULL)"
+                        " + (SELECT count(*) FROM notifications n JOIN devices d ON d.user_id = n.user_id"
+                        "    WHERE n.delivery_status IN ('pending', 'deferred'))")).scalar()
                 if pending == 0:
                     return True
             except Exception:  # the database may be restarting in fault mode
@@ -262,7 +281,7 @@ def wait_drained(db_url: str, timeout: float = 180) -> bool:
         engine.dispose()
 
 
-def check(db_url: str, rec: Recorder, data: dict) -> list[str]:
+def check(db_url: str, rec: Recorder, data: dict, fake) -> list[str]:
     problems = []
     five = {n: sum(c for s, c in st.items() if s >= 500) for n, st in rec.status.items()}
     if any(five.values()):
@@ -295,7 +314,31 @@ def check(db_url: str, rec: Recorder, data: dict) -> list[str]:
                  id=data["reward_id"]).scalar()
         if stock < 0 or stock + held != data["initial_stock"]:
             problems.append(f"reward stock {stock} + {held} redemptions != {data['initial_stock']}")
+        problems += check_pushes(q, fake)
     engine.dispose()
+    return problems
+
+
+def check_pushes(q, fake) -> list[str]:
+    problems = []
+    states = dict(q("""SELECT n.delivery_status, count(*) FROM notifications n
+                       WHERE n.user_id IN (SELECT user_id FROM devices) GROUP BY n.delivery_status""").all())
+    print(f"pushes: notifications for people with push on, by outcome: {states}; "
+          f"FCM calls {fake.requests}, accepted {len(fake.received)}", flush=True)
+    stuck = {k: v for k, v in states.items() if k in ("pending", "deferred", "failed")}
+    if stuck:
+        problems.append(f"notifications not delivered: {stuck}")
+    if not states.get("sent"):
+        problems.append("no push was sent at all")
+    sent = {str(i) for (i,) in q("SELECT id FROM notifications WHERE delivery_status = 'sent'"
+                                 " AND user_id IN (SELECT user_id FROM devices)").all()}
+    received = [m.get("data", {}).get("notification_id") for m in fake.received]
+    missing = sent - set(received)
+    if missing:
+        problems.append(f"{len(missing)} notification(s) marked sent that FCM never accepted")
+    duplicates = len(received) - len(set(received))
+    if duplicates:  # at-least-once: a worker killed between FCM's answer and the commit resends
+        print(f"pushes: {duplicates} duplicate deliveries (a worker killed after FCM accepted)", flush=True)
     return problems
 
 
@@ -313,19 +356,46 @@ def report(rec: Recorder, seconds: float) -> None:
           f"{statistics.median([x for v in rec.latency.values() for x in v]) * 1000:.1f} ms)")
 
 
-def faults(stack: Stack, start: float, seconds: int) -> None:
-    """Inject the faults at fixed points of the run."""
-    plan = [
-        (0.25, "kill -9 worker1 mid-batch", lambda: stack.restart_worker("worker1")),
-        (0.45, "restart Redis (queued jobs vanish)", restart_redis),
-        (0.65, "restart PostgreSQL", restart_postgres),
+def announce(base: str, admin_token: str, title: str) -> None:
+    """The admin publishes a story with `notify`: everyone gets it in the inbox, pushes fan out."""
+    body = {"title": title, "body": "Fresh news.", "networks": ["linkedin"], "notify": True,
+            "link_url": "https://example.com/news"}
+    r = httpx.post(f"{base}/api/v1/admin/posts", json=body, timeout=30,
+                   headers={"Authorization": f"Bearer {admin_token}", "Idempotency-Key": uuid.uuid4().hex})
+    print(f"[push] published “{title}” with notify: {r.status_code}", flush=True)
+
+
+def events(stack: Stack, fake, base: str, admin_token: str, start: float, seconds: int, with_faults: bool) -> None:
+    """Stories with `notify` at fixed points of the run and, with --faults, the faults."""
+    plan: list[tuple[float, str, object]] = [
+        (0.10, "", lambda: announce(base, admin_token, "Morning news")),
+        (0.55, "", lambda: announce(base, admin_token, "Midday news")),
     ]
-    for at, what, action in plan:
+    if with_faults:
+        plan += [
+            (0.25, "kill -9 worker1 mid-batch", lambda: stack.restart_worker("worker1")),
+            (0.45, "restart Redis (queued jobs vanish)", restart_redis),
+            (0.65, "restart PostgreSQL", restart_postgres),
+            (0.78, "fake FCM answers 503 UNAVAILABLE for 30 s", lambda: fcm_outage(fake, 30)),
+            (0.80, "", lambda: announce(base, admin_token, "News during the FCM outage")),
+        ]
+    for at, what, action in sorted(plan, key=lambda p: p[0]):
         delay = start + at * seconds - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        print(f"[fault] {what}", flush=True)
-        action()
+        if what:
+            print(f"[fault] {what}", flush=True)
+        action()  # type: ignore[operator]
+
+
+def fcm_outage(fake, seconds: float) -> None:
+    fake.default = "UNAVAILABLE"
+
+    def recover() -> None:
+        fake.default = "OK"
+        print("[fault] fake FCM answers again", flush=True)
+
+    threading.Timer(seconds, recover).start()
 
 
 def restart_redis() -> None:
@@ -351,6 +421,14 @@ def main() -> int:
            "LOGIN_LIMIT_PER_IP": "100000 per minute", "STAFET_INSTANCE_DIR": str(ROOT / "instance" / "loadtest")}
     import redis
 
+    from tests.fake_fcm import FakeFCM
+
+    fake = FakeFCM().start()
+    credentials = ROOT / "instance" / "loadtest" / "fake-fcm-service-account.json"
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    credentials.write_text(json.dumps(fake.service_account()))
+    env.update({"FCM_CREDENTIALS": str(credentials),
+                "STAFET_TEST_FCM_URL": fake.url + "/v1/projects/{0}/messages:send"})
     redis.Redis.from_url(cfg["redis"]).flushdb()
     print(f"preparing {cfg['users']} staff in {db_url.rsplit('/', 1)[1]} …", flush=True)
     data = prepare(env, cfg["users"])
@@ -360,19 +438,19 @@ def main() -> int:
     try:
         start = time.monotonic()
         stop_at = start + cfg["seconds"]
-        injector = threading.Thread(target=faults, args=(stack, start, cfg["seconds"]), daemon=True) if args.faults else None
-        if injector:
-            injector.start()
+        base = f"http://127.0.0.1:{cfg['port']}"
+        injector = threading.Thread(target=events, args=(stack, fake, base, data["admin_token"], start, cfg["seconds"],
+                                                         args.faults), daemon=True)
+        injector.start()
         drive(f"http://127.0.0.1:{cfg['port']}", data, rec, cfg["seconds"], cfg["threads"], stop_at)
         elapsed = time.monotonic() - start
-        if injector:
-            injector.join()
+        injector.join()
         if args.faults and stack.procs["worker1"].poll() is not None:
             stack.restart_worker("worker1")
         drained = wait_drained(make_url(db_url).render_as_string(hide_password=False))
         report(rec, elapsed)
-        problems = [] if drained else ["queues/outbox did not drain within 180 s"]
-        problems += check(db_url, rec, data)
+        problems = [] if drained else ["queues, outbox and pushes did not drain within 300 s"]
+        problems += check(db_url, rec, data, fake)
     finally:
         stack.stop()
     print(f"\nshares {len(rec.shares)}, comments {len(rec.comments)}, redemptions {len(rec.redemptions)}, "
@@ -380,7 +458,8 @@ def main() -> int:
     if problems:
         print("NOTHING-LOST CHECKS FAILED:\n  " + "\n  ".join(problems))
         return 1
-    print("nothing lost: every share, comment and click has its ledger entries; balances == ledger; no overselling")
+    print("nothing lost: every share, comment and click has its ledger entries; balances == ledger; no overselling;"
+          " every push delivered")
     if os.environ.get("LOAD_KEEP_DB") != "1":
         drop_database(db_url)
     return 0

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from api.clock import local_date
 from api.db import db
 from api.models.activity import ActivityEvent
+from api.models.badges import Badge, BadgeAward
 from api.models.ledger import SPENDING_ACTIONS, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
 from api.models.scoring import ScoringRuleSet
 from api.models.users import User
@@ -152,6 +153,9 @@ def test_rebuild_restores_wiped_projections(app, session):
     from click.testing import CliRunner
 
     user = UserFactory(teams=[TeamFactory()])
+    session.add(Badge(code="first_share", name="First share", criteria={"type": "count", "action": "share",
+                                                                         "threshold": 1}))
+    session.commit()
     facts = Facts(app)
     post = facts.post()
     facts.share(user.id, post, "linkedin", personal=True)
@@ -160,8 +164,10 @@ def test_rebuild_restores_wiped_projections(app, session):
         ledger.debit(db.session, user_id=user.id, amount=3, action="redemption", dedupe_key="redemption:1")
         db.commit()
     live = projection_rows(session)
+    badges_before = sorted(session.execute(select(BadgeAward.badge_id, BadgeAward.user_id)).all())
     session.execute(update(UserPoints).values(balance=999))
     session.execute(PeriodTotal.__table__.delete())
+    session.execute(BadgeAward.__table__.delete())  # e.g. lost to a bad migration
     session.commit()
     with app.app_context():
         counts = projections.rebuild(db.session)
@@ -169,4 +175,7 @@ def test_rebuild_restores_wiped_projections(app, session):
     assert projection_rows(session) == live
     assert live["user_points"] == [(user.id, 14, 17)]
     assert counts["user_points"] == 1
+    assert badges_before and sorted(session.execute(select(BadgeAward.badge_id, BadgeAward.user_id)).all()) == \
+        badges_before
+    assert counts["badges"] == len(badges_before)
     assert CliRunner  # the CLI wrapper is exercised on PostgreSQL in tests/integration

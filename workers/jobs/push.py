@@ -58,7 +58,7 @@ def _decide_and_claim(ids: list[int]) -> list[tuple[int, int, fcm.PushMessage]]:
         NotificationPreference.user_id.in_(user_ids)).with_for_update()
         if session.get_bind().dialect.name == "postgresql" else
         select(NotificationPreference).where(NotificationPreference.user_id.in_(user_ids)))}
-    counts = {u: push_service.sent_today(session, u, prefs.get(u), now) for u in user_ids if u in prefs}
+    counts = push_service.sent_today_many(session, {u: p for u, p in prefs.items() if p.push_enabled}, now)
     tokens = push_service.active_tokens(session, user_ids)
     out: list[tuple[int, int, fcm.PushMessage]] = []
     for n in sorted(rows, key=lambda r: r.id):
@@ -104,8 +104,10 @@ def _record(batch: list[tuple[int, int, fcm.PushMessage]], outcomes: list[fcm.Ou
     for device_id, reason in dead.items():
         session.execute(update(Device).where(Device.id == device_id, Device.active.is_(True))
                         .values(active=False, deactivated_at=now, deactivation_reason=reason[:80]))
+    notifications = {n.id: n for n in session.scalars(
+        select(Notification).where(Notification.id.in_(list(per_notification))))}
     for nid, results in per_notification.items():
-        n = session.get(Notification, nid)
+        n = notifications.get(nid)
         if n is None:
             continue
         sent = sum(r.status == "sent" for r in results)
