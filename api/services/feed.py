@@ -2,8 +2,8 @@
 
 Order: pinned first, then newest (`publish_at`), then id; the keyset cursor carries all
 three, so posts published while someone scrolls never duplicate or shift the next page.
-A page costs two statements whatever its size: the posts with their stats and my state
-(correlated subqueries, evaluated for the page's rows only), and the current scoring rules.
+A page is one statement whatever its size: the posts with their stats and my state
+(correlated subqueries, evaluated for the page's rows only) and the current scoring rules.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from api.models.comments import Comment
 from api.models.posts import Post
 from api.models.shares import Share
 from api.pagination import SortKey, paginate
-from api.services.scoring import current_rules, points_on_offer
+from api.services.scoring import newest_rules_column, points_on_offer, with_defaults
 from api.services.visibility import visible_posts
 
 # The raw columns, in the order of ix_posts_feed_order, so the database walks the index.
@@ -40,7 +40,8 @@ def _with_stats_and_mine(stmt: Select, user_id: int) -> Select:
     commented = (exists().where(Comment.post_id == Post.id, Comment.user_id == user_id, Comment.deleted_at.is_(None))
                  .correlate(Post))
     return stmt.with_only_columns(*ITEM_COLUMNS, shares.label("n_shares"), comments.label("n_comments"),
-                                  my_networks.label("my_networks"), commented.label("commented"))
+                                  my_networks.label("my_networks"), commented.label("commented"),
+                                  newest_rules_column().label("rules"))
 
 
 def _item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def feed_page(session: Session, user_id: int, *, limit: int, cursor: str | None)
     stmt = _with_stats_and_mine(visible_posts(user_id), user_id)
     rows, next_cursor = paginate(session, stmt, FEED_KEYS, lambda r: [r.pinned, r.publish_at, r.id],
                                  limit=limit, cursor=cursor, scope=f"feed:{user_id}", scalars=False)
-    _version, rules = current_rules(session)
+    rules = with_defaults(rows[0].rules) if rows else {}
     return {"items": [_item(r, rules) for r in rows], "next_cursor": next_cursor}
 
 
@@ -67,4 +68,4 @@ def one_post(session: Session, user_id: int, post_id: int) -> dict[str, Any]:
     row = session.execute(_with_stats_and_mine(visible_posts(user_id).where(Post.id == post_id), user_id)).first()
     if row is None:
         raise NotFound(f"There is no post {post_id} in your feed.")
-    return _item(row, current_rules(session)[1])
+    return _item(row, with_defaults(row.rules))
