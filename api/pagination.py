@@ -91,6 +91,7 @@ def paginate(
     cursor: str | None,
     scope: str,
     scalars: bool = True,
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[Any], str | None]:
     """One page of `stmt` and the cursor of the next page (None on the last page)."""
     if cursor:
@@ -100,7 +101,7 @@ def paginate(
         stmt = stmt.where(_after(keys, values))
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
     stmt = stmt.order_by(*order).limit(limit + 1)
-    rows = list(session.scalars(stmt) if scalars else session.execute(stmt))
+    rows = list(session.scalars(stmt, params) if scalars else session.execute(stmt, params))
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(list(key_of(rows[-1])), scope) if more and rows else None

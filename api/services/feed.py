@@ -8,11 +8,14 @@ A page is one statement whatever its size: the posts with their stats and my sta
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Integer, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from api.clock import utcnow
+from api.db import UTCDateTime
 from api.errors import NotFound
 from api.models.comments import Comment
 from api.models.posts import Post
@@ -56,16 +59,24 @@ def _item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@cache
+def _page_statement() -> Select:
+    """Built once: constructing this statement costs more Python than running it."""
+    user_id = bindparam("feed_user_id", type_=Integer)
+    return _with_stats_and_mine(visible_posts(user_id, bindparam("feed_now", type_=UTCDateTime)), user_id)
+
+
 def feed_page(session: Session, user_id: int, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    stmt = _with_stats_and_mine(visible_posts(user_id), user_id)
-    rows, next_cursor = paginate(session, stmt, FEED_KEYS, lambda r: [r.pinned, r.publish_at, r.id],
-                                 limit=limit, cursor=cursor, scope=f"feed:{user_id}", scalars=False)
+    rows, next_cursor = paginate(session, _page_statement(), FEED_KEYS, lambda r: [r.pinned, r.publish_at, r.id],
+                                 limit=limit, cursor=cursor, scope=f"feed:{user_id}", scalars=False,
+                                 params={"feed_user_id": user_id, "feed_now": utcnow()})
     rules = with_defaults(rows[0].rules) if rows else {}
     return {"items": [_item(r, rules) for r in rows], "next_cursor": next_cursor}
 
 
 def one_post(session: Session, user_id: int, post_id: int) -> dict[str, Any]:
-    row = session.execute(_with_stats_and_mine(visible_posts(user_id).where(Post.id == post_id), user_id)).first()
+    row = session.execute(_page_statement().where(Post.id == post_id),
+                          {"feed_user_id": user_id, "feed_now": utcnow()}).first()
     if row is None:
         raise NotFound(f"There is no post {post_id} in your feed.")
     return _item(row, with_defaults(row.rules))

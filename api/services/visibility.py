@@ -3,7 +3,7 @@ deleted) and targeted at one of their teams or at everyone. Anything else is a 4
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
@@ -14,9 +14,9 @@ from api.models.posts import Post, PostTarget
 from api.models.teams import TeamMembership
 
 
-def live_posts(now: datetime | None = None) -> Select:
+def live_posts(now: Any = None) -> Select:
     """Published posts whose time has come and not yet gone, for anyone."""
-    now = now or utcnow()
+    now = utcnow() if now is None else now
     return select(Post).where(
         Post.status == "published",
         Post.deleted_at.is_(None),
@@ -25,7 +25,7 @@ def live_posts(now: datetime | None = None) -> Select:
     )
 
 
-def targeted_at(user_id: int):
+def targeted_at(user_id: Any):
     """SQL condition: the post targets everyone, or one of the user's teams."""
     untargeted = ~exists().where(PostTarget.post_id == Post.id)
     mine = exists().where(
@@ -35,7 +35,7 @@ def targeted_at(user_id: int):
     return or_(untargeted, mine)
 
 
-def visible_posts(user_id: int, now: datetime | None = None) -> Select:
+def visible_posts(user_id: Any, now: Any = None) -> Select:
     return live_posts(now).where(targeted_at(user_id))
 
 
