@@ -21,6 +21,7 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from api.db import db
@@ -153,6 +154,8 @@ def enqueue(
     if runner is not None:
         runner.submit(func, args, job_id)
         return
+    if job_id is not None and redis_connection().exists(Job.key_for(job_id)):
+        return  # queued or running: one round trip instead of RQ's full unique-enqueue transaction
     try:
         get_queue(queue).enqueue(
             func,

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import Date, Integer, Select, String, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
@@ -46,16 +46,35 @@ def _listed():
                 User.leaderboard_visible.is_(True))
 
 
-def _scored(period: str, start: date, team_id: int | None):
-    """Listed people's points in the period (> 0), as a selectable."""
+_PERIOD = bindparam("lb_period", type_=String)
+_START = bindparam("lb_start", type_=Date)
+_TEAM = bindparam("lb_team", type_=Integer)
+_ME = bindparam("lb_me", type_=Integer)
+
+
+@cache
+def _scored(team: bool) -> Select:
+    """Listed people's points in the period (> 0); built once, run with bound parameters."""
     stmt = (select(PeriodTotal.user_id, PeriodTotal.points)
             .join(User, User.id == PeriodTotal.user_id)
-            .where(PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > 0,
+            .where(PeriodTotal.period == _PERIOD, PeriodTotal.period_start == _START, PeriodTotal.points > 0,
                    _listed()))
-    if team_id is not None:
-        stmt = stmt.where(PeriodTotal.user_id.in_(
-            select(TeamMembership.user_id).where(TeamMembership.team_id == team_id)))
+    if team:
+        members = select(TeamMembership.user_id).where(TeamMembership.team_id == _TEAM)
+        stmt = stmt.where(PeriodTotal.user_id.in_(members))
     return stmt
+
+
+def _my_points():
+    return select(PeriodTotal.points).where(PeriodTotal.period == _PERIOD, PeriodTotal.period_start == _START,
+                                            PeriodTotal.user_id == _ME)
+
+
+@cache
+def _page(team: bool) -> Select:
+    """The page, with my own points read in the same statement."""
+    return (_scored(team).add_columns(User.display_name, _my_points().scalar_subquery().label("my_points"))
+            .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id))
 
 
 class RankTable:
@@ -77,48 +96,45 @@ class RankTable:
         return self.before[i] if i < len(self.before) else self.total
 
 
-def _rank_table(session: Session, scored, key: tuple[Any, ...]) -> RankTable:
+def _rank_table(session: Session, team: bool, params: dict[str, Any]) -> RankTable:
     def compute() -> RankTable:
-        sq = scored.subquery()
+        sq = _scored(team).subquery()
         return RankTable([(int(p), int(n)) for p, n in session.execute(
-            select(sq.c.points, func.count()).group_by(sq.c.points).order_by(sq.c.points.desc()))])
+            select(sq.c.points, func.count()).group_by(sq.c.points).order_by(sq.c.points.desc()), params)])
 
-    return cached(("leaderboard-ranks", *key), current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10), compute)
+    key = ("leaderboard-ranks", params["lb_period"], params["lb_start"], params.get("lb_team"))
+    return cached(key, current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10), compute)
 
 
 def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int) -> dict[str, Any]:
     """One page of the board. The page comes straight off the (period, start, points) index and its
     ranks follow from positions (a tie straddling the page start is ranked from the rank table)."""
     start, end = period_bounds(period)
-    scored = _scored(period, start, team_id)
+    team = team_id is not None
+    params: dict[str, Any] = {"lb_period": period, "lb_start": start, **({"lb_team": team_id} if team else {})}
 
     @cache
     def table() -> RankTable:  # built only when needed, once per request
-        return _rank_table(session, scored, (period, start, team_id))
+        return _rank_table(session, team, params)
 
-    rows = session.execute(
-        scored.add_columns(User.display_name)
-        .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id).limit(limit).offset(offset)
-    ).all()
+    rows = session.execute(_page(team).limit(limit).offset(offset), {**params, "lb_me": me.id}).all()
     entries: list[dict[str, Any]] = []
-    for i, (uid, points, name) in enumerate(rows):
+    for i, (uid, points, name, _mine) in enumerate(rows):
         if i == 0:
             rank = table().ahead(points) + 1 if offset else 1
         elif points != rows[i - 1][1]:
             rank = offset + i + 1
         entries.append({"rank": rank, "user": {"id": uid, "display_name": name}, "points": points})
-    mine = next(({"rank": e["rank"], "points": e["points"]} for e in entries if e["user"]["id"] == me.id), None)
-    return {"period": {"start": start, "end": end}, "scope": "team" if team_id else "org", "team_id": team_id,
-            "entries": entries, "me": mine if mine and me.gamification_enabled else _me(session, me, period, start,
-                                                                                          table)}
-
-
-def _me(session: Session, me: User, period: str, start: date, table) -> dict[str, int] | None:
-    if not me.gamification_enabled:
-        return None
-    mine = session.scalar(select(PeriodTotal.points).where(
-        PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.user_id == me.id)) or 0
-    return {"rank": table().ahead(mine) + 1, "points": mine}
+    me_block: dict[str, int] | None = None
+    if me.gamification_enabled:
+        on_page = next((e for e in entries if e["user"]["id"] == me.id), None)
+        if on_page is not None:
+            me_block = {"rank": on_page["rank"], "points": on_page["points"]}
+        else:
+            mine = (rows[0].my_points if rows else session.scalar(_my_points(), {**params, "lb_me": me.id})) or 0
+            me_block = {"rank": table().ahead(mine) + 1, "points": mine}
+    return {"period": {"start": start, "end": end}, "scope": "team" if team else "org", "team_id": team_id,
+            "entries": entries, "me": me_block}
 
 
 def team_board(session: Session, *, period: str) -> dict[str, Any]:
