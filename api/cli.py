@@ -63,6 +63,7 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     from rq.serializers import JSONSerializer
 
     from workers import queues as q
+    from workers.reconnect import run_reconnecting
     from workers.registry import load_all
 
     app = _app()
@@ -70,12 +71,15 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
         raise click.UsageError("REDIS_URL is not set: without Redis, jobs run inside `stafet serve`.")
     load_all()
     q.set_worker_app(app)
-    with app.app_context():
-        connection = q.redis_connection()
-        names = queues or q.QUEUE_NAMES
-        worker_ = Worker([q.get_queue(n, connection) for n in names], connection=connection,
-                         serializer=JSONSerializer)
-        worker_.work(with_scheduler=True, burst=burst)
+    def work() -> None:
+        with app.app_context():
+            connection = q.redis_connection()
+            names = queues or q.QUEUE_NAMES
+            worker_ = Worker([q.get_queue(n, connection) for n in names], connection=connection,
+                             serializer=JSONSerializer)
+            worker_.work(with_scheduler=True, burst=burst)
+
+    run_reconnecting(work, "worker")
 
 
 @cli.command()

@@ -9,6 +9,7 @@ once the data is durable (enqueueing a job) is registered with `db.after_commit(
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -101,7 +102,31 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, autoco
         engine = create_engine(url, poolclass=NullPool, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    _retry_connecting(engine)
+    return engine
+
+
+CONNECT_PATIENCE = 15.0  # seconds: longer than a PostgreSQL restart or failover usually takes
+
+
+def _retry_connecting(engine: Engine, patience: float = CONNECT_PATIENCE) -> None:
+    """While PostgreSQL restarts, a new connection waits for it (backing off) instead of failing
+    the request: a short outage becomes latency, not errors."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        deadline = time.monotonic() + patience
+        delay = 0.1
+        while True:
+            try:
+                return dialect.loaded_dbapi.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("database unavailable; connecting again in %.1f s", delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
 
 class Database:

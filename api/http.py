@@ -9,12 +9,14 @@ from __future__ import annotations
 import json as _json
 import logging
 import re
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 
@@ -64,15 +66,59 @@ def _end_request(response: Response) -> Response:
                 db.commit()
             except Exception as exc:  # e.g. a unique constraint lost to a concurrent request
                 db.rollback()
-                log.exception("commit failed")
-                response = unhandled_exception(exc)
+                if _connection_lost(exc) and request.method in ("GET", "HEAD"):
+                    # What it read stands; at most a click's count is lost with the connection.
+                    log.warning("database connection lost at the end of a read; answering anyway")
+                elif _connection_lost(exc):
+                    # The commit may or may not have landed: the client retries, and its
+                    # Idempotency-Key makes the retry a replay or a first success.
+                    log.warning("database connection lost at commit")
+                    response = unavailable()
+                else:
+                    log.exception("commit failed")
+                    response = unhandled_exception(exc)
         else:
             db.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")
     return response
 
 
+REQUEST_RETRIES = 2
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def unavailable() -> Response:
+    return problem(503, "The database is briefly unavailable. Try again in a moment.", slug="unavailable",
+                   headers={"Retry-After": "1"})
+
+
+def _retrying_dispatch(dispatch: Callable[[], Any]) -> Callable[[], Any]:
+    """Run the view again when the database connection dropped under it (a PostgreSQL restart or
+    failover). Safe because nothing is committed before the view returns (the unit of work
+    commits afterwards) and nothing leaves the process until then (enqueues wait for the commit)."""
+
+    def run() -> Any:
+        for attempt in range(REQUEST_RETRIES + 1):
+            try:
+                return dispatch()
+            except DBAPIError as exc:
+                if not _connection_lost(exc):
+                    raise
+                db.rollback()
+                if attempt == REQUEST_RETRIES:
+                    return unavailable()
+                log.warning("database connection lost mid-request; running the request again")
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return run
+
+
 def init_http(app: Flask) -> None:
+    app.dispatch_request = _retrying_dispatch(app.dispatch_request)  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter
     app.json_provider_class = SafeJSONProvider
     app.json = SafeJSONProvider(app)
@@ -99,4 +145,8 @@ def init_http(app: Flask) -> None:
             # webargs parses the body with the stdlib; absurdly nested JSON ends up here.
             detail = "The request body is not valid JSON: it is nested too deeply."
             return problem(400, detail, slug="malformed-request")
+        if isinstance(error, (OperationalError, InterfaceError)):
+            # The database is unreachable (restarting, failing over): a retryable 503, not a bug.
+            log.warning("database unavailable: %s", error.__class__.__name__)
+            return unavailable()
         return unhandled_exception(error)

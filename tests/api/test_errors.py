@@ -86,3 +86,18 @@ def test_a_failed_request_changes_nothing(client, session):
     from api.models.users import User
 
     assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_an_unreachable_database_is_a_retryable_503(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from api.services import feed
+
+    def down(*_a, **_k):
+        raise OperationalError("SELECT 1", {}, Exception("connection failed: server is starting up"))
+
+    monkeypatch.setattr(feed, "feed_page", down)
+    r = client.as_(UserFactory()).get("/feed")
+
+    body = assert_problem(r, 503)
+    assert r.headers["Retry-After"] == "1" and "Try again" in body["detail"]

@@ -5,7 +5,8 @@ database and Redis, drives N simulated staff for D seconds (feed, shares with an
 without an own caption, comments, tracked-link clicks, leaderboard, redemptions),
 waits for the queues and the outbox to drain, then checks:
 
-- zero 5xx;
+- zero 5xx (a 503 with Retry-After — the database connection dropped at commit — is retried
+  by the client with the same Idempotency-Key, as the app does, and counted in the report);
 - every 201 share / comment and every counted click has exactly its ledger entries;
 - balances == sum(ledger) for every user;
 - no reward oversold (stock >= 0 and stock + redemptions == initial stock);
@@ -90,7 +91,10 @@ class Stack:
 
     def kill(self, name: str) -> None:
         proc = self.procs[name]
-        os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         proc.wait()
 
     def restart_worker(self, name: str) -> None:
@@ -196,6 +200,7 @@ class Recorder:
         self.codes: list[str] = []
         self.redemptions: list[int] = []
         self.errors: list[str] = []
+        self.retried_503 = 0
 
     def add(self, name: str, status: int, seconds: float) -> None:
         with self.lock:
@@ -203,12 +208,36 @@ class Recorder:
             self.status[name][status] += 1
 
 
+class _RetryingClient:
+    """Like the mobile app: a 503 with Retry-After is retried (same Idempotency-Key), up to 3 times.
+    Every retried 503 is counted and reported; a 500, or a 503 that persists, is a failure."""
+
+    def __init__(self, client: httpx.Client, rec: Recorder) -> None:
+        self.client, self.rec = client, rec
+
+    def _send(self, method: str, url: str, **kw) -> httpx.Response:
+        for _attempt in range(3):
+            r = self.client.request(method, url, **kw)
+            if r.status_code != 503 or "Retry-After" not in r.headers:
+                return r
+            with self.rec.lock:
+                self.rec.retried_503 += 1
+            time.sleep(float(r.headers["Retry-After"]))
+        return self.client.request(method, url, **kw)
+
+    def get(self, url: str, **kw) -> httpx.Response:
+        return self._send("GET", url, **kw)
+
+    def post(self, url: str, **kw) -> httpx.Response:
+        return self._send("POST", url, **kw)
+
+
 def drive(base: str, data: dict, rec: Recorder, seconds: int, threads: int, stop_at: float) -> None:
     tokens, post_ids = data["tokens"], data["post_ids"]
 
     def worker(seed: int) -> None:
         rnd = random.Random(seed)
-        client = httpx.Client(base_url=base, timeout=30)
+        client = _RetryingClient(httpx.Client(base_url=base, timeout=30), rec)
         while time.monotonic() < stop_at:
             token = rnd.choice(tokens)
             h = {"Authorization": f"Bearer {token}"}
@@ -445,16 +474,23 @@ def main() -> int:
         drive(f"http://127.0.0.1:{cfg['port']}", data, rec, cfg["seconds"], cfg["threads"], stop_at)
         elapsed = time.monotonic() - start
         injector.join()
-        if args.faults and stack.procs["worker1"].poll() is not None:
-            stack.restart_worker("worker1")
+        dead = [name for name, proc in stack.procs.items() if proc.poll() is not None]
+        if dead:  # a process that did not survive the faults is a finding, not something to hide
+            print(f"[check] processes that exited during the run: {dead}", flush=True)
+            problems_dead = [f"processes exited during the run: {dead}"]
+            for name in dead:
+                if name.startswith("worker"):
+                    stack.restart_worker(name)
+        else:
+            problems_dead = []
         drained = wait_drained(make_url(db_url).render_as_string(hide_password=False))
         report(rec, elapsed)
-        problems = [] if drained else ["queues, outbox and pushes did not drain within 300 s"]
+        problems = problems_dead + ([] if drained else ["queues, outbox and pushes did not drain within 300 s"])
         problems += check(db_url, rec, data, fake)
     finally:
         stack.stop()
     print(f"\nshares {len(rec.shares)}, comments {len(rec.comments)}, redemptions {len(rec.redemptions)}, "
-          f"transport errors {len(rec.errors)}")
+          f"transport errors {len(rec.errors)}, 503s retried by the client {rec.retried_503}")
     if problems:
         print("NOTHING-LOST CHECKS FAILED:\n  " + "\n  ".join(problems))
         return 1
