@@ -23,13 +23,11 @@ def _client_ip() -> str:
 @blp.get("/s/<code>")
 def follow(code: str):
     """Redirect to the shared story and count the click."""
-    found = clicks.resolve(db.session, code) if len(code) <= 32 else None
+    found = clicks.follow(db.session, code, secret=current_app.config["SECRET_KEY"], ip=_client_ip(),
+                          user_agent=request.headers.get("User-Agent", "")) if len(code) <= 32 else None
     if found is None:
         raise NotFound("This link does not exist.")
-    share_id, post_id, sharer_id, network, link, campaign = found
-    clicks.count_click(db.session, secret=current_app.config["SECRET_KEY"], share_id=share_id, post_id=post_id,
-                       sharer_id=sharer_id, network=network, ip=_client_ip(),
-                       user_agent=request.headers.get("User-Agent", ""))
+    link, network, campaign = found
     target = clicks.with_utm(link, network, campaign) if link else current_app.config["PUBLIC_BASE_URL"]
     response = redirect(target, code=302)
     response.headers["Cache-Control"] = "private, no-store"  # every visit must reach us to be counted

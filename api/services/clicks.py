@@ -64,15 +64,36 @@ def resolve(session: Session, code: str) -> tuple[int, int, int | None, str, str
     return share_id, post_id, user_id, network, link, campaign or str(post_id)
 
 
-def count_click(session: Session, *, secret: str, share_id: int, post_id: int, sharer_id: int | None, network: str,
-                ip: str, user_agent: str) -> bool:
-    """Count a visit if it is a person's first today on this share; True if counted."""
-    if is_bot(user_agent):
-        return False
+def follow(session: Session, code: str, *, secret: str, ip: str, user_agent: str) -> tuple[str | None, str, str] | None:
+    """Resolve a tracked link and count the visit: (link_url, network, campaign), or None for an
+    unknown code. On PostgreSQL this is one statement (the redirect is the most-hit endpoint when a
+    share goes viral)."""
+    counting = not is_bot(user_agent)
     now = utcnow()
-    visitor = visitor_hash(secret, now.date(), ip, user_agent)
+    visitor = visitor_hash(secret, now.date(), ip, user_agent) if counting else ""
     if session.get_bind().dialect.name == "postgresql":
-        return _count_in_one_statement(session, share_id, post_id, sharer_id, network, visitor, now)
+        row = session.execute(_FOLLOW, {"code": code, "counting": counting, "day": now.date(), "visitor": visitor,
+                                        "now": now, "topic": TALLY_TOPIC}).first()
+        if row is None:
+            return None
+        if row.event_id is not None:
+            from workers.outbox import dispatch_after_commit
+
+            dispatch_after_commit(TALLY_TOPIC, int(row.event_id))
+        return row.link_url, row.network, row.campaign or str(row.post_id)
+    found = resolve(session, code)
+    if found is None:
+        return None
+    share_id, post_id, sharer_id, network, link, campaign = found
+    if counting:
+        _count(session, share_id=share_id, post_id=post_id, sharer_id=sharer_id, network=network,
+               visitor=visitor, now=now)
+    return link, network, campaign
+
+
+def _count(session: Session, *, share_id: int, post_id: int, sharer_id: int | None, network: str, visitor: str,
+           now: datetime) -> bool:
+    """Count a visit if it is this visitor's first today on this share; True if counted."""
     inserted = session.execute(
         insert_ignore(Click.__table__, session)
         .values(share_id=share_id, day=now.date(), visitor_hash=visitor, created_at=now)
@@ -87,34 +108,25 @@ def count_click(session: Session, *, secret: str, share_id: int, post_id: int, s
     return True
 
 
-# The same writes as above — click, counter, activity event, outbox row — in one round trip:
-# the redirect is the most-hit endpoint when a share goes viral.
-_COUNT_CLICK = text("""
-WITH c AS (
-    INSERT INTO clicks (share_id, day, visitor_hash, created_at) VALUES (:share_id, :day, :visitor, :now)
-    ON CONFLICT DO NOTHING RETURNING id
+# `_count`'s writes — click, counter, activity event, outbox row — with the lookup, in one round trip.
+_FOLLOW = text("""
+WITH s AS (
+    SELECT shares.id, shares.post_id, shares.user_id, shares.network, posts.link_url, posts.campaign
+    FROM shares JOIN posts ON posts.id = shares.post_id WHERE shares.code = :code
+), c AS (
+    INSERT INTO clicks (share_id, day, visitor_hash, created_at)
+    SELECT s.id, :day, :visitor, :now FROM s WHERE CAST(:counting AS boolean)
+    ON CONFLICT DO NOTHING RETURNING id, share_id
 ), counter AS (
-    UPDATE shares SET click_count = click_count + 1 WHERE id = :share_id AND EXISTS (SELECT 1 FROM c)
+    UPDATE shares SET click_count = shares.click_count + 1 FROM c WHERE shares.id = c.share_id
 ), e AS (
     INSERT INTO activity_events (kind, dedupe_key, user_id, post_id, share_id, network, payload, occurred_at)
-    SELECT 'click_counted', 'click:' || c.id, :sharer_id, :post_id, :share_id, :network, '{}'::jsonb, :now FROM c
+    SELECT 'click_counted', 'click:' || c.id, s.user_id, s.post_id, s.id, s.network, '{}'::jsonb, :now
+    FROM c JOIN s ON s.id = c.share_id
     ON CONFLICT DO NOTHING RETURNING id
 ), o AS (
     INSERT INTO outbox_messages (topic, ref_id, created_at, dispatched_at, attempts)
     SELECT :topic, e.id, :now, :now, 0 FROM e RETURNING ref_id
 )
-SELECT ref_id FROM o
+SELECT s.post_id, s.network, s.link_url, s.campaign, (SELECT ref_id FROM o) AS event_id FROM s
 """)
-
-
-def _count_in_one_statement(session: Session, share_id: int, post_id: int, sharer_id: int | None, network: str,
-                            visitor: str, now: datetime) -> bool:
-    from workers.outbox import dispatch_after_commit
-
-    event_id = session.execute(_COUNT_CLICK, {
-        "share_id": share_id, "day": now.date(), "visitor": visitor, "now": now, "sharer_id": sharer_id,
-        "post_id": post_id, "network": network, "topic": TALLY_TOPIC}).scalar()
-    if event_id is None:
-        return False
-    dispatch_after_commit(TALLY_TOPIC, int(event_id))
-    return True

@@ -30,6 +30,7 @@ def test_each_visitor_counts_once_and_is_tallied_once(pg_client, pg_session):
     bot = _visit(pg_client, code, "10.0.0.3", "LinkedInBot/1.0 (compatible; Mozilla/5.0)")
 
     assert [r.status_code for r in answers] == [302, 302, 302] and bot.status_code == 302
+    assert _visit(pg_client, "no-such-code", "10.0.0.4").status_code == 404
     assert answers[0].headers["Location"].startswith("https://example.com/story?ref=1&utm_source=linkedin")
     pg_session.expire_all()
     assert pg_session.scalar(select(func.count()).select_from(Click)) == 2
