@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -106,3 +107,27 @@ def drain_embedded(app: Flask) -> None:
     runner: EmbeddedRunner | None = state.get("runner")
     if runner is not None:
         runner.drain()
+
+
+def run_concurrently(app: Flask, target: Callable[[], Any], workers: int = 2) -> None:
+    """Run `target` in `workers` threads at once (each in its own app context, released together
+    by a barrier) and fail with their errors, if any."""
+    import threading
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(workers)
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                target()
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from api.models.ledger import LedgerEntry, UserPoints
 from api.models.notifications import Notification
 from api.services import ledger
 from tests.factories import TeamFactory, UserFactory
+from tests.helpers import run_concurrently
 
 pytestmark = [pytest.mark.postgres]
 CLOSERS = 6
@@ -34,25 +34,8 @@ def test_six_concurrent_closers_award_each_prize_once(pg_app, pg_client, pg_sess
         ledger.append(pg_session, user_id=person.id, amount=points, action="share", dedupe_key=uuid.uuid4().hex)
     pg_session.commit()
 
-    gate = threading.Barrier(CLOSERS)
-    errors: list[BaseException] = []
-
-    def closer() -> None:
-        try:
-            with pg_app.app_context():
-                gate.wait()
-                run_challenges()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
     with time_machine.travel(now + timedelta(hours=1, minutes=1)):
-        threads = [threading.Thread(target=closer) for _ in range(CLOSERS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    assert errors == []
+        run_concurrently(pg_app, run_challenges, workers=CLOSERS)
     prizes = pg_session.execute(select(LedgerEntry.user_id, func.count(), func.sum(LedgerEntry.amount))
                                 .where(LedgerEntry.action == "challenge_prize").group_by(LedgerEntry.user_id)).all()
     assert sorted((n, s) for _, n, s in prizes) == [(1, 60), (1, 120), (1, 200)]

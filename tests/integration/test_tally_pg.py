@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from api.services import projections, tally
 from tests.conftest import base_env, build_app
 from tests.factories import TeamFactory, UserFactory
 from tests.factories_tally import Facts
-from tests.helpers import run_jobs
+from tests.helpers import run_concurrently, run_jobs
 from workers import outbox
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -106,26 +105,6 @@ def _record_many(app, users, posts, n):
                 facts.delete_comment(comments.pop(0))
 
 
-def _run_concurrently(app, target, workers=2):
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(workers)
-
-    def run():
-        try:
-            with app.app_context():
-                barrier.wait()
-                target()
-        except BaseException as exc:  # noqa: BLE001 - surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-
-
 @pytest.fixture
 def quiet_pg_app(pg_app, monkeypatch):
     """pg_app with the inline job runner held: events pile up until a test tallies them."""
@@ -143,7 +122,7 @@ def test_two_workers_tallying_the_same_backlog_write_each_entry_once(quiet_pg_ap
     facts = Facts(quiet_pg_app)
     posts = [facts.post(), facts.post()]
     _record_many(quiet_pg_app, users, posts, 300)
-    _run_concurrently(quiet_pg_app, tally_job.tally_events)
+    run_concurrently(quiet_pg_app, tally_job.tally_events)
     pg_session.expire_all()
     assert pg_session.scalar(select(func.count()).where(ActivityEvent.tallied_at.is_(None))) == 0
     assert_consistent(pg_session)
@@ -170,10 +149,10 @@ def test_two_workers_replaying_the_same_events_concurrently_add_nothing_twice(qu
 
         with_db_retry(work, attempts=10)
 
-    _run_concurrently(quiet_pg_app, replay)
+    run_concurrently(quiet_pg_app, replay)
     assert_consistent(pg_session)
     once = ledger_summary(pg_session)
-    _run_concurrently(quiet_pg_app, replay)
+    run_concurrently(quiet_pg_app, replay)
     assert ledger_summary(pg_session) == once
 
 
