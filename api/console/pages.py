@@ -242,6 +242,20 @@ def update_person(me: User, user_id: int):
     return redirect(url_for("console.people"))
 
 
+@bp.post("/people/<int:user_id>/teams")
+@need("admin")
+def person_teams(me: User, user_id: int):
+    try:
+        user = users.get_user(db.session, user_id)
+        users.admin_update(db.session, user, {"team_ids": [int(t) for t in request.form.getlist("team_ids")
+                                                           if t.isdigit()]})
+        db.commit()
+        flash(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for("console.people"))
+
+
 # --- scoring ---------------------------------------------------------------------------------------
 
 @bp.route("/scoring", methods=["GET", "POST"])

@@ -145,3 +145,17 @@ def test_lead_starts_a_challenge_for_their_team_and_follows_it(app, session):
     _post(web, f"/console/challenges/{ch.id}/cancel", {})
     session.expire_all()
     assert session.get(Challenge, ch.id).cancelled_at is not None
+
+
+def test_admin_moves_someone_to_other_teams(app, session):
+    from api.models.teams import TeamMembership
+
+    north, south = TeamFactory(name="North"), TeamFactory(name="South")
+    ann = UserFactory(teams=[north], display_name="Ann Berg")
+    web = _signed_in(app, UserFactory(role="admin"))
+
+    assert 'aria-label="teams of Ann Berg"' in web.get("/console/people").get_data(as_text=True)
+    _post(web, f"/console/people/{ann.id}/teams", {"team_ids": [str(south.id)]})
+
+    assert session.scalars(select(TeamMembership.team_id).where(TeamMembership.user_id == ann.id)).all() == [south.id]
+    assert "Ann Berg is now in: South." in web.get("/console/people").get_data(as_text=True)
