@@ -47,7 +47,6 @@ def _seed(url: str, n: int) -> int:
 
 def child(mode: str, post_id: int, n: int) -> None:
     """Runs in a fresh process: the worker's job (`fanout`) or the direct SDK baseline (`direct`)."""
-    import resource
 
     from tests.fake_fcm import FakeFCMClient, firebase_transport
 
@@ -73,7 +72,9 @@ def child(mode: str, post_id: int, n: int) -> None:
                                                      notification=messaging.Notification(title="Big news"))
                 sent += messaging.send_each_for_multicast(message, app=transport.app).success_count
         seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from tests.perf.benchkit import own_peak_mb
+
+    peak = own_peak_mb()
     print(json.dumps({"sent": sent, "seconds": seconds, "peak_mb": peak}))
 
 

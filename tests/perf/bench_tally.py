@@ -11,7 +11,6 @@ database in the same run (target >= 0.20). The worker's peak RSS is reported too
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from datetime import UTC, datetime
 
@@ -20,7 +19,7 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import create_engine, insert, text
 
 from tests.perf import benchkit
-from tests.perf.benchkit import PY, ROOT, Result
+from tests.perf.benchkit import Result
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", 100_000))
 USERS = int(os.environ.get("BENCH_USERS", 10_000))
@@ -120,17 +119,12 @@ def _tally_with_one_worker(env: dict[str, str]) -> tuple[float, float, int]:
     queue = Queue("tally", connection=redis, serializer=JSONSerializer)
     queue.empty()
     job = queue.enqueue("workers.jobs.tally.tally_events", job_timeout=3600, result_ttl=600)
-    before = benchkit.peak_rss_mb_of_children()
-    subprocess.run([PY, "-m", "api.cli", "worker", "--burst", "tally"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
-    rss = benchkit.peak_rss_mb_of_children()
+    rss = benchkit.run_measured(["worker", "--burst", "tally"], env)
     job.refresh()
     if job.get_status() != "finished":
         raise RuntimeError(f"tally job ended {job.get_status()}: {job.latest_result()}")
     assert job.started_at and job.ended_at
     seconds = (job.ended_at - job.started_at).total_seconds()
-    if rss <= before:
-        rss = before  # RUSAGE_CHILDREN keeps the largest child so far; report what we saw
     return seconds, rss, int(job.return_value() or 0)
 
 

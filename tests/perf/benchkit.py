@@ -9,7 +9,6 @@ Settings: BENCH_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/test), BENCH_
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -160,5 +159,33 @@ def rate(url: str | list[str], headers: dict[str, str] | list[dict[str, str]] | 
     return sum(count) / (time.perf_counter() - start)
 
 
-def peak_rss_mb_of_children() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def own_peak_mb() -> float:
+    """This process's peak RSS (VmHWM). Not ru_maxrss: Linux carries that across exec from the
+    process that forked us, so a child of a large bench process would report the bench's size."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+# Runs a `stafet` command and prints, at exit, the peak RSS of it (VmHWM) and of the processes it
+# forked (an RQ worker runs each job in a forked work horse; their ru_maxrss is their own).
+_MEASURED = ("import atexit, resource, sys\n"
+             "from tests.perf.benchkit import own_peak_mb\n"
+             "def _peak():\n"
+             "    mb = max(own_peak_mb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+             "    print(f'PEAK_RSS_MB={mb:.1f}', file=sys.stderr)\n"
+             "atexit.register(_peak)\n"
+             "from api.cli import main\n"
+             "sys.argv = ['stafet', *sys.argv[1:]]\n"
+             "main()\n")
+
+
+def run_measured(args: list[str], env: dict[str, str]) -> float:
+    """Run `stafet *args` to completion; its peak memory (MB), forked children included."""
+    out = subprocess.run([PY, "-c", _MEASURED, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    lines = [line for line in out.stderr.splitlines() if line.startswith("PEAK_RSS_MB=")]
+    if not lines:
+        raise RuntimeError(f"no memory figure from stafet {' '.join(args)}: {out.stderr[-2000:]}")
+    return float(lines[-1].split("=", 1)[1])
