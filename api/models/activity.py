@@ -67,4 +67,7 @@ class OutboxMessage(Base):
 
 
 Index("ix_outbox_messages_pending", OutboxMessage.processed_at, OutboxMessage.id)
+# mark_processed finds a topic's unprocessed rows by ref_id: without this, a scan of the whole outbox.
+Index("ix_outbox_messages_unprocessed_ref", OutboxMessage.topic, OutboxMessage.ref_id,
+      postgresql_where=OutboxMessage.processed_at.is_(None), sqlite_where=OutboxMessage.processed_at.is_(None))
 Index("ix_activity_events_occurred", ActivityEvent.occurred_at)

@@ -47,10 +47,16 @@ def _decide_and_claim(ids: list[int]) -> list[tuple[int, int, fcm.PushMessage]]:
     """Step 1 for these notifications; returns (notification_id, device_id, message) to send."""
     session = db.session
     now = utcnow()
-    rows = list(session.scalars(select(Notification).where(
+    due = select(Notification).where(
         Notification.id.in_(ids),
         (Notification.delivery_status == "pending")
-        | ((Notification.delivery_status == "deferred") & (Notification.deferred_until <= now)))))
+        | ((Notification.delivery_status == "deferred") & (Notification.deferred_until <= now))
+    ).order_by(Notification.id)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two deliverers never take the same notification (an overlapping deferred sweep, a fan-out
+        # and a single send): the second skips rows the first holds, and sees them sent afterwards.
+        due = due.with_for_update(skip_locked=True)
+    rows = list(session.scalars(due))
     if not rows:
         return []
     user_ids = sorted({n.user_id for n in rows})
