@@ -171,7 +171,7 @@ def enqueue(
         log.debug("job %s already queued", job_id)
 
 
-def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:
+def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -> Callable[[], None]:
     """Enqueue once the current transaction commits; a failure is logged, the sweeper recovers."""
 
     def _go() -> None:
@@ -181,3 +181,4 @@ def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -
             log.warning("could not enqueue %s; the outbox sweep will retry", func.__name__, exc_info=True)
 
     db.after_commit(_go)
+    return _go

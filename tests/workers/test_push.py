@@ -253,6 +253,38 @@ def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake)
     assert len(sent) == 1200 and set(sent) == {"sent"}
 
 
+def test_a_nudge_to_a_team_of_600_takes_two_fcm_calls_not_600(app, client, session, fake):
+    """Inbox notifications written together (a nudge, a batch of badges) are pushed together."""
+    calls = []
+    real = fcm._transport
+
+    class Counting:
+        def send(self, messages):
+            calls.append(len(messages))
+            return real.send(messages)
+
+    fcm.set_transport(Counting())
+    from api.models.teams import TeamMembership
+    from api.models.users import User
+
+    team = TeamFactory()
+    lead = UserFactory(role="lead", teams=[team], teams__lead=True)
+    people = [User(email=f"crew{i}@example.test", display_name=f"Crew {i}", role="staff") for i in range(600)]
+    session.add_all(people)
+    session.flush()
+    session.add_all([TeamMembership(team_id=team.id, user_id=p.id) for p in people])
+    session.add_all([NotificationPreference(user_id=p.id, push_enabled=True, max_per_day=3) for p in people])
+    session.add_all([Device(user_id=p.id, token=f"crew-{p.id}", token_hash=f"{p.id:064d}", platform="android")
+                     for p in people])
+    session.commit()
+
+    r = client.as_(lead).post(f"/teams/{team.id}/nudges", json={"title": "Share today's story"})
+
+    assert r.status_code == 201
+    assert calls == [500, 100]
+    assert len(fake.received) == 600
+
+
 def test_recording_transport_when_no_credentials(app, client, session):
     fcm.set_transport(None)
     ann = UserFactory()

@@ -1,5 +1,7 @@
-"""Push delivery: `send_notification` (outbox topic "push"), `fan_out_post` (topic
-"post_published") and `send_deferred` (periodic: quiet hours over, retries due).
+"""Push delivery: `send_pending` (outbox topic "push": one queued job drains every new inbox
+notification, so a badge storm or a nudge to a big team costs a few FCM calls of up to 500,
+not a job each), `fan_out_post` (topic "post_published") and `send_deferred` (periodic: quiet
+hours over, retries due).
 
 Three steps, so no database transaction is open during the network call:
 1. decide and claim (one transaction): skipped / deferred are final for now; "send"
@@ -21,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from api.clock import utcnow
 from api.db import db, insert_ignore
+from api.models.activity import OutboxMessage
 from api.models.notifications import Device, Notification, NotificationPreference
 from api.models.posts import Post
 from api.services import push as push_service
@@ -146,8 +149,21 @@ def deliver(ids: list[int]) -> int:
 
 
 @job
-def send_notification(notification_id: int) -> int:
-    return deliver([notification_id])
+def send_pending() -> int:
+    """Deliver every notification whose "push" outbox row is unprocessed, CHUNK at a time."""
+    total = 0
+    while True:
+        ids = list(db.session.scalars(select(OutboxMessage.ref_id).where(
+            OutboxMessage.topic == PUSH_TOPIC, OutboxMessage.processed_at.is_(None))
+            .order_by(OutboxMessage.id).limit(CHUNK)))
+        db.commit()
+        if not ids:
+            return total
+        total += deliver(ids)
+        mark_processed(db.session, PUSH_TOPIC, ids)  # those another deliverer held are its to send
+        db.commit()
+        if len(ids) < CHUNK:
+            return total
 
 
 @job
@@ -200,6 +216,6 @@ def pending_count() -> int:
                              .where(Notification.delivery_status == "pending")) or 0
 
 
-register_handler(PUSH_TOPIC, Handler(send_notification, queue=PUSH, job_id_prefix="push"))
+register_handler(PUSH_TOPIC, Handler(send_pending, queue=PUSH, batch=True))
 register_handler(ANNOUNCE_TOPIC, Handler(fan_out_post, queue=PUSH, job_id_prefix="announce"))
 register(Periodic(send_deferred, 15, queue=PUSH))
