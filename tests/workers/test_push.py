@@ -216,9 +216,9 @@ def test_third_party_auth_error_fails_loudly_without_retrying(app, client, sessi
     assert any("THIRD_PARTY_AUTH_ERROR" in r.getMessage() for r in caplog.records)
 
 
-def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake):
-    """Fan-out: every targeted person gets an inbox item; pushes go out 500 per FCM call."""
-    calls = []
+def _count_fcm_calls() -> list[int]:
+    """Sizes of the FCM calls made from now on (the real transport still sends them)."""
+    calls: list[int] = []
     real = fcm._transport
 
     class Counting:
@@ -227,11 +227,15 @@ def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake)
             return real.send(messages)
 
     fcm.set_transport(Counting())
+    return calls
+
+
+def _crowd_with_phones(session, team, n: int) -> None:
+    """n members of `team` with push on and a phone each, inserted in bulk."""
     from api.models.teams import TeamMembership
     from api.models.users import User
 
-    team = TeamFactory()
-    people = [User(email=f"fan{i}@example.test", display_name=f"Fan {i}", role="staff") for i in range(1200)]
+    people = [User(email=f"fan{team.id}-{i}@example.test", display_name=f"Fan {i}", role="staff") for i in range(n)]
     session.add_all(people)
     session.flush()
     session.add_all([TeamMembership(team_id=team.id, user_id=p.id) for p in people])
@@ -239,6 +243,13 @@ def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake)
     session.add_all([Device(user_id=p.id, token=f"tok-{p.id}", token_hash=f"{p.id:064d}", platform="ios")
                      for p in people])
     session.commit()
+
+
+def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake):
+    """Fan-out: every targeted person gets an inbox item; pushes go out 500 per FCM call."""
+    calls = _count_fcm_calls()
+    team = TeamFactory()
+    _crowd_with_phones(session, team, 1200)
     admin = UserFactory(role="admin")
 
     r = client.as_(admin).post("/admin/posts", json={"title": "Big news", "link_url": "https://example.com",
@@ -255,28 +266,10 @@ def test_publishing_to_1200_devices_uses_3_fcm_calls(app, client, session, fake)
 
 def test_a_nudge_to_a_team_of_600_takes_two_fcm_calls_not_600(app, client, session, fake):
     """Inbox notifications written together (a nudge, a batch of badges) are pushed together."""
-    calls = []
-    real = fcm._transport
-
-    class Counting:
-        def send(self, messages):
-            calls.append(len(messages))
-            return real.send(messages)
-
-    fcm.set_transport(Counting())
-    from api.models.teams import TeamMembership
-    from api.models.users import User
-
+    calls = _count_fcm_calls()
     team = TeamFactory()
     lead = UserFactory(role="lead", teams=[team], teams__lead=True)
-    people = [User(email=f"crew{i}@example.test", display_name=f"Crew {i}", role="staff") for i in range(600)]
-    session.add_all(people)
-    session.flush()
-    session.add_all([TeamMembership(team_id=team.id, user_id=p.id) for p in people])
-    session.add_all([NotificationPreference(user_id=p.id, push_enabled=True, max_per_day=3) for p in people])
-    session.add_all([Device(user_id=p.id, token=f"crew-{p.id}", token_hash=f"{p.id:064d}", platform="android")
-                     for p in people])
-    session.commit()
+    _crowd_with_phones(session, team, 600)
 
     r = client.as_(lead).post(f"/teams/{team.id}/nudges", json={"title": "Share today's story"})
 
