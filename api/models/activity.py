@@ -71,3 +71,7 @@ Index("ix_outbox_messages_pending", OutboxMessage.processed_at, OutboxMessage.id
 Index("ix_outbox_messages_unprocessed_ref", OutboxMessage.topic, OutboxMessage.ref_id,
       postgresql_where=OutboxMessage.processed_at.is_(None), sqlite_where=OutboxMessage.processed_at.is_(None))
 Index("ix_activity_events_occurred", ActivityEvent.occurred_at)
+# The tally reads untallied events in id order: without this, every tally job would walk past
+# every event ever tallied to find the new ones.
+Index("ix_activity_events_untallied", ActivityEvent.id,
+      postgresql_where=ActivityEvent.tallied_at.is_(None), sqlite_where=ActivityEvent.tallied_at.is_(None))
