@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -155,7 +155,7 @@ class Database:
         session = g.get("_db_session")
         if session is None:
             session = current_app.extensions["stafet.db"]["sessionmaker"]()
-            session.info["after_commit"] = []
+            session.info["after_commit"] = {}
             g._db_session = session
         return session
 
@@ -163,15 +163,16 @@ class Database:
         """A session outside the app-context one, for work that must commit on its own."""
         return current_app.extensions["stafet.db"]["sessionmaker"]()
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once the current transaction has committed (never if it rolls back)."""
-        self.session.info["after_commit"].append(callback)
+    def after_commit(self, callback: Callable[[], None], key: Hashable | None = None) -> None:
+        """Run `callback` once the current transaction has committed (never if it rolls back).
+        Callbacks with the same `key` run once per transaction (the first one registered)."""
+        self.session.info["after_commit"].setdefault(object() if key is None else key, callback)
 
     def commit(self) -> None:
         session = self.session
         session.commit()
-        callbacks, session.info["after_commit"] = session.info["after_commit"], []
-        for callback in callbacks:
+        callbacks, session.info["after_commit"] = session.info["after_commit"], {}
+        for callback in callbacks.values():
             try:
                 callback()
             except Exception:  # the data is committed; the outbox sweeper catches up on anything lost here
@@ -181,7 +182,7 @@ class Database:
         session = g.get("_db_session")
         if session is not None:
             session.rollback()
-            session.info["after_commit"] = []
+            session.info["after_commit"] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -92,10 +92,7 @@ def dispatch_after_commit(topic: str, ref_id: int) -> None:
         handler = HANDLERS.get(topic)
     if handler is not None:
         if handler.batch:
-            pending = db.session.info.get("after_commit", [])
-            if not any(getattr(cb, "batch_topic", None) == topic for cb in pending):  # one per transaction
-                callback = enqueue_after_commit(handler.func, queue=handler.queue, **_batch_options(topic))
-                callback.batch_topic = topic  # type: ignore[attr-defined]
+            enqueue_after_commit(handler.func, queue=handler.queue, **_batch_options(topic))
         else:
             job_id = f"{handler.job_id_prefix}-{ref_id}" if handler.job_id_prefix else None
             enqueue_after_commit(handler.func, ref_id, queue=handler.queue, job_id=job_id)

@@ -171,8 +171,10 @@ def enqueue(
         log.debug("job %s already queued", job_id)
 
 
-def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -> Callable[[], None]:
-    """Enqueue once the current transaction commits; a failure is logged, the sweeper recovers."""
+def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:
+    """Enqueue once the current transaction commits; a failure is logged, the sweeper recovers.
+    A job with a `job_id` is enqueued once per transaction however often it is asked for
+    (e.g. the batch tally job, once per activity the transaction records)."""
 
     def _go() -> None:
         try:
@@ -180,5 +182,5 @@ def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -
         except Exception:  # Redis down: the data is committed and the outbox sweeper will pick it up
             log.warning("could not enqueue %s; the outbox sweep will retry", func.__name__, exc_info=True)
 
-    db.after_commit(_go)
-    return _go
+    job_id = options.get("job_id")
+    db.after_commit(_go, key=("enqueue", job_id) if job_id is not None else None)
