@@ -83,7 +83,6 @@ def _decide_and_claim(ids: list[int]) -> list[tuple[int, int, fcm.PushMessage]]:
                     for device_id, token in tokens[n.user_id]]
         else:
             n.delivery_status, n.delivery_reason, n.deferred_until = decision.status, decision.reason, decision.until
-    mark_processed(session, PUSH_TOPIC, [n.id for n in rows])
     db.commit()
     return out
 
@@ -160,7 +159,9 @@ def send_pending() -> int:
         if not ids:
             return total
         total += deliver(ids)
-        mark_processed(db.session, PUSH_TOPIC, ids)  # those another deliverer held are its to send
+        # After delivery: a crash before this re-runs the batch, and what was claimed is not taken
+        # twice; notifications another deliverer held are that deliverer's to send.
+        mark_processed(db.session, PUSH_TOPIC, ids)
         db.commit()
         if len(ids) < CHUNK:
             return total
