@@ -117,11 +117,15 @@ def board(session: Session, me: User, *, period: str, team_id: int | None, limit
     def table() -> RankTable:  # built only when needed, once per request
         return _rank_table(session, team, params)
 
-    rows = session.execute(_page(team).limit(limit).offset(offset), {**params, "lb_me": me.id}).all()
+    # From one row before the page, so its first rank follows from position too, unless tied.
+    before = 1 if offset else 0
+    fetched = session.execute(_page(team).limit(limit + before).offset(offset - before),
+                              {**params, "lb_me": me.id}).all()
+    previous, rows = (fetched[0], fetched[1:]) if before and fetched else (None, fetched)
     entries: list[dict[str, Any]] = []
     for i, (uid, points, name, _mine) in enumerate(rows):
         if i == 0:
-            rank = table().ahead(points) + 1 if offset else 1
+            rank = table().ahead(points) + 1 if previous is not None and previous.points == points else offset + 1
         elif points != rows[i - 1][1]:
             rank = offset + i + 1
         entries.append({"rank": rank, "user": {"id": uid, "display_name": name}, "points": points})
@@ -131,7 +135,8 @@ def board(session: Session, me: User, *, period: str, team_id: int | None, limit
         if on_page is not None:
             me_block = {"rank": on_page["rank"], "points": on_page["points"]}
         else:
-            mine = (rows[0].my_points if rows else session.scalar(_my_points(), {**params, "lb_me": me.id})) or 0
+            mine = (fetched[0].my_points if fetched
+                    else session.scalar(_my_points(), {**params, "lb_me": me.id})) or 0
             me_block = {"rank": table().ahead(mine) + 1, "points": mine}
     return {"period": {"start": start, "end": end}, "scope": "team" if team else "org", "team_id": team_id,
             "entries": entries, "me": me_block}

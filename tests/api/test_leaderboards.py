@@ -97,3 +97,24 @@ def test_team_board_ranks_points_per_active_member(client, session):
 
     assert [(e["rank"], e["team"]["name"], e["points"], e["active_members"]) for e in entries] == [
         (1, "Small", 40, 1), (2, "Big", 100, 5)]
+
+
+def test_later_pages_rank_from_positions_even_while_the_rank_table_is_reused(app, client, session, monkeypatch):
+    """With LEADERBOARD_CACHE_SECONDS on, `me.rank` may trail for a few seconds, but a page's
+    ranks follow from positions; only a tie across the page start needs the rank table."""
+    from api.services import ttl_cache
+
+    monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 60)
+    monkeypatch.setattr(ttl_cache, "_store", {})  # this test's table only, and gone afterwards
+    a, b, c, d, e = (UserFactory(display_name=n) for n in "ABCDE")
+    for user, pts in ((a, 50), (b, 40), (c, 30), (d, 30), (e, 10)):
+        earn(session, user, pts)
+    assert _board(client, e, "?limit=2&offset=2")["entries"][0]["rank"] == 3  # the rank table is now cached
+    earn(session, e, 100)  # E jumps to the top; the cached table does not know yet
+
+    page = _board(client, a, "?limit=2&offset=2")["entries"]
+    next_page = _board(client, a, "?limit=2&offset=3")["entries"]
+
+    # Order now: E 110, A 50, B 40, C 30, D 30 — the cached table would have put B 2nd.
+    assert [(x["rank"], x["user"]["display_name"]) for x in page] == [(3, "B"), (4, "C")]
+    assert [(x["rank"], x["user"]["display_name"]) for x in next_page] == [(4, "C"), (4, "D")]
