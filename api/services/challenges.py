@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
@@ -293,6 +293,18 @@ def due(session: Session) -> dict[str, list[int]]:
     }
 
 
+def _in_status(status: str, now: datetime) -> Any:
+    """SQL for `status_of(ch) == status`."""
+    live = Challenge.cancelled_at.is_(None)
+    over = or_(Challenge.closed_at.is_not(None), Challenge.ends_at <= now)
+    return {
+        "cancelled": ~live,
+        "ended": and_(live, over),
+        "active": and_(live, ~over, Challenge.starts_at <= now),
+        "upcoming": and_(live, ~over, Challenge.starts_at > now),
+    }[status]
+
+
 def listing(session: Session, user: User, status: str | None) -> list[Challenge]:
     stmt = select(Challenge).order_by(Challenge.starts_at.desc(), Challenge.id.desc())
     if not user.has_role("admin"):
@@ -300,9 +312,9 @@ def listing(session: Session, user: User, status: str | None) -> list[Challenge]
         stmt = stmt.where(or_(Challenge.created_by_id == user.id,
                               Challenge.id.in_(select(ChallengeTeam.challenge_id)
                                                .where(ChallengeTeam.team_id.in_(mine)))))
-    now = utcnow()
-    rows = list(session.scalars(stmt.limit(200)))
-    return [c for c in rows if status is None or status_of(c, now) == status]
+    if status is not None:
+        stmt = stmt.where(_in_status(status, utcnow()))
+    return list(session.scalars(stmt.limit(200)))
 
 
 def view(session: Session, ch: Challenge, *, with_standings: bool = True) -> dict[str, Any]:

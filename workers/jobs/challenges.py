@@ -12,21 +12,19 @@ from workers.schedule import Periodic, register
 log = logging.getLogger(__name__)
 
 
+STEPS = {"start": challenges.announce_start, "ending": challenges.announce_ending, "close": challenges.close}
+
+
 @job
 def run_challenges() -> int:
     """Each step is claimed with a conditional UPDATE, so overlapping runs do everything once."""
     done = 0
     todo = challenges.due(db.session)
     db.commit()
-    for step, ids in (("start", todo["start"]), ("ending", todo["ending"]), ("close", todo["close"])):
-        for challenge_id in ids:
-            ch = challenges.get(db.session, challenge_id)
-            if step == "start":
-                done += bool(challenges.announce_start(db.session, ch))
-            elif step == "ending":
-                done += bool(challenges.announce_ending(db.session, ch))
-            elif challenges.close(db.session, ch):
-                log.info("challenge %s closed", challenge_id)
+    for step, act in STEPS.items():
+        for challenge_id in todo[step]:
+            if act(db.session, challenges.get(db.session, challenge_id)):
+                log.info("challenge %s: %s done", challenge_id, step)
                 done += 1
             db.commit()
     return done
