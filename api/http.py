@@ -105,11 +105,9 @@ def _retrying_dispatch(dispatch: Callable[[], Any]) -> Callable[[], Any]:
             try:
                 return dispatch()
             except DBAPIError as exc:
-                if not _connection_lost(exc):
-                    raise
+                if not _connection_lost(exc) or attempt == REQUEST_RETRIES:
+                    raise  # the error handler answers 503 for a database that stays unreachable
                 db.rollback()
-                if attempt == REQUEST_RETRIES:
-                    return unavailable()
                 log.warning("database connection lost mid-request; running the request again")
                 time.sleep(0.2 * (attempt + 1))
         raise AssertionError("unreachable")
@@ -145,7 +143,7 @@ def init_http(app: Flask) -> None:
             # webargs parses the body with the stdlib; absurdly nested JSON ends up here.
             detail = "The request body is not valid JSON: it is nested too deeply."
             return problem(400, detail, slug="malformed-request")
-        if isinstance(error, (OperationalError, InterfaceError)):
+        if _connection_lost(error) or isinstance(error, (OperationalError, InterfaceError)):
             # The database is unreachable (restarting, failing over): a retryable 503, not a bug.
             log.warning("database unavailable: %s", error.__class__.__name__)
             return unavailable()

@@ -80,8 +80,10 @@ def evaluate_after_tally(session: Session, user_ids: Iterable[int]) -> list[int]
     Called by the tally worker inside its transaction, for the users of the batch only.
     """
     ids = sorted(set(user_ids))
+    if not ids:
+        return []
     active = list(session.scalars(select(Badge).where(Badge.active.is_(True)).order_by(Badge.id)))
-    if not ids or not active:
+    if not active:
         return []
     eligible = list(session.scalars(select(User.id).where(User.id.in_(ids), User.gamification_enabled.is_(True),
                                                            User.is_active.is_(True), User.erased_at.is_(None))))

@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 from api.models.scoring import DEFAULT_RULES, ScoringRuleSet
 
 
+def _newest():
+    return select(ScoringRuleSet.id, ScoringRuleSet.rules).order_by(ScoringRuleSet.id.desc()).limit(1)
+
+
 def current_rules(session: Session) -> tuple[int, dict[str, Any]]:
     """(version, rules): the newest rule set, or version 0 = the defaults."""
-    row = session.execute(select(ScoringRuleSet.id, ScoringRuleSet.rules).order_by(ScoringRuleSet.id.desc())
-                          .limit(1)).first()
+    row = session.execute(_newest()).first()
     if row is None:
         return 0, dict(DEFAULT_RULES)
     return row[0], with_defaults(row[1])
@@ -25,7 +28,7 @@ def with_defaults(rules: dict[str, Any] | None) -> dict[str, Any]:
 
 def newest_rules_column():
     """The current rule set as a scalar subquery, to read it in the same statement as a page."""
-    return select(ScoringRuleSet.rules).order_by(ScoringRuleSet.id.desc()).limit(1).scalar_subquery()
+    return _newest().with_only_columns(ScoringRuleSet.rules).scalar_subquery()
 
 
 def share_points(rules: dict[str, Any], network: str) -> int:
