@@ -238,6 +238,9 @@ def first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
 
 # --- daily caps -------------------------------------------------------------------------------------
 
+UNCAPPED = 2**31 - 1  # fits the INTEGER columns of daily_cap_usage
+
+
 def _least(session: Session, a: Any, b: Any) -> Any:
     return func.least(a, b) if session.get_bind().dialect.name == "postgresql" else func.min(a, b)
 
@@ -286,19 +289,25 @@ def _claim(session: Session, group: str, cap: int, wanted: dict[tuple[int, date]
     return granted
 
 
+def _cap(rules: dict[str, Any], group: str) -> int:
+    """The group's daily cap; no cap still counts usage, so a cap set later in the day knows
+    what was already earned."""
+    cap = (rules.get("daily_caps") or {}).get(group)
+    return UNCAPPED if cap is None else int(cap)
+
+
 def _apply_caps(session: Session, awards: list[Award], rules: dict[str, Any], timezone: str) -> list[Award]:
-    caps: dict[str, Any] = rules.get("daily_caps") or {}
     wanted: dict[str, dict[tuple[int, date], int]] = {}
     for a in awards:
         group = CAP_GROUP.get(a.action)
-        if group is not None and caps.get(group) is not None:
+        if group is not None:
             key = (a.user_id, local_date(a.at, timezone))
             wanted.setdefault(group, {})[key] = wanted.get(group, {}).get(key, 0) + a.amount
-    left = {(g, *k): v for g, w in wanted.items() for k, v in _claim(session, g, int(caps[g]), w).items()}
+    left = {(g, *k): v for g, w in wanted.items() for k, v in _claim(session, g, _cap(rules, g), w).items()}
     out = []
     for a in awards:
         group = CAP_GROUP.get(a.action)
-        if group is None or caps.get(group) is None:
+        if group is None:
             out.append(a)
             continue
         key = (group, a.user_id, local_date(a.at, timezone))
@@ -309,13 +318,12 @@ def _apply_caps(session: Session, awards: list[Award], rules: dict[str, Any], ti
     return out
 
 
-def _give_back(session: Session, awards: list[Award], rules: dict[str, Any], timezone: str) -> None:
+def _give_back(session: Session, awards: list[Award], timezone: str) -> None:
     """Return the cap claimed by awards whose entry already existed (a concurrent or replayed tally)."""
-    caps: dict[str, Any] = rules.get("daily_caps") or {}
     t = DailyCapUsage.__table__
     for a in awards:
         group = CAP_GROUP.get(a.action)
-        if group is not None and caps.get(group) is not None and a.amount > 0:
+        if group is not None and a.amount > 0:
             session.execute(update(t).where(t.c.user_id == a.user_id, t.c.day == local_date(a.at, timezone),
                                             t.c.action == group).values(used=t.c.used - a.amount))
 
@@ -414,5 +422,5 @@ def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *
         for a in awards
     ], timezone=PERIOD_TIMEZONE)
     if cap and len(inserted) < len(awards):
-        _give_back(session, [a for a in awards if a.dedupe_key not in inserted], ctx.rules, timezone)
+        _give_back(session, [a for a in awards if a.dedupe_key not in inserted], timezone)
     return len(inserted), {a.user_id for a in awards if a.dedupe_key in inserted}

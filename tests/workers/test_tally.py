@@ -284,3 +284,18 @@ def test_tally_job_is_the_outbox_handler_for_tally_on_the_tally_queue():
 
     handler = HANDLERS["tally"]
     assert (handler.func, handler.queue, handler.batch) == (tally_events, "tally", True)
+
+
+def test_a_cap_set_later_in_the_day_counts_what_was_earned_without_one(app, session):
+    """No share cap, 10 earned; the cap becomes 10: the day's next share earns nothing."""
+    set_rules(app, daily_caps={"share": None, "comment": 20, "click": 50})
+    user = UserFactory()
+    facts = Facts(app)
+    post = facts.post()
+    day = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    facts.share(user.id, post, "linkedin", at=day)
+    set_rules(app, daily_caps={"share": 10, "comment": 20, "click": 50})
+    facts.share(user.id, post, "x", at=day.replace(hour=10))
+
+    assert entries(session, user.id) == [("share", 10)]
+    assert balance(session, user.id) == (10, 10)
