@@ -9,7 +9,8 @@ so spending on rewards never lowers anyone's place).
   gamification gets `me: null`.
 - Team boards rank teams by points per active member, so team size does not decide.
 - `me.rank` comes from a points-to-rank table reused for LEADERBOARD_CACHE_SECONDS (default
-  10), so it may trail the page by that long; ranks on the page are always exact.
+  10), so it may trail the page by that long; a page's ranks follow from positions (only a
+  tie across the start of a later page is ranked from that table).
 """
 
 from __future__ import annotations
