@@ -21,10 +21,10 @@ DEMO_LOGINS = (
 )
 
 
-def _app():
+def _app(config: dict | None = None):
     from api import create_app
 
-    return create_app()
+    return create_app(config)
 
 
 @click.group()
@@ -40,7 +40,7 @@ def serve(port: int | None, host: str, workers: int | None) -> None:
     """Serve the API with gunicorn (and, without Redis, run jobs in-process)."""
     from api.serve import run_gunicorn
 
-    app = _app()
+    app = _app({"DB_PRE_PING": False})  # a request on a dead connection runs again (api.http)
     port = port or app.config["PORT"]
     embedded = not app.config.get("REDIS_URL")
     base = f"http://localhost:{port}"

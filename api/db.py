@@ -88,8 +88,13 @@ def _configure_sqlite(engine: Engine, immediate: bool = True) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, autocommit: bool = False) -> Engine:
-    """The app's engine; `autocommit=True` gives one where every statement commits (test inspection)."""
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, autocommit: bool = False,
+                pre_ping: bool = True) -> Engine:
+    """The app's engine; `autocommit=True` gives one where every statement commits (test inspection).
+
+    `pre_ping=False` skips the round trip that tests each pooled connection before use: the web
+    server can, because a request whose connection turns out dead runs again (api.http) and the
+    pool then drops every connection older than the failure."""
     if autocommit:
         engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         if url.startswith("sqlite"):
@@ -102,7 +107,7 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, autoco
         engine = create_engine(url, poolclass=NullPool, **kwargs)
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping)
     _retry_connecting(engine)
     return engine
 
@@ -129,6 +134,29 @@ def _retry_connecting(engine: Engine, patience: float = CONNECT_PATIENCE) -> Non
                 delay = min(delay * 2, 2.0)
 
 
+class WriteInRead(RuntimeError):
+    """A statement that writes ran in a read-only request outside a single atomic statement."""
+
+
+def _reads_sessionmaker(engine: Engine) -> sessionmaker | None:
+    """Sessions for requests that only read, on PostgreSQL: autocommit, so a read costs its
+    statements and nothing else (no BEGIN, no COMMIT round trip; each statement sees its own
+    snapshot, which is all a GET needs). A write there would commit piecemeal, so a plain
+    INSERT/UPDATE/DELETE is refused; one self-contained statement (the redirect's
+    `WITH ... INSERT ...`) is atomic on its own and allowed. SQLite keeps one transaction per
+    request (its BEGIN costs no round trip)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(reads, "before_cursor_execute")
+    def _refuse_piecemeal_writes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement[:7].upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise WriteInRead(f"a read-only request tried to write: {statement[:60]}")
+
+    return sessionmaker(reads)
+
+
 class Database:
     """The app's engine and the application-context session."""
 
@@ -138,8 +166,10 @@ class Database:
                 app.config["DATABASE_URL"],
                 pool_size=app.config.get("DB_POOL_SIZE", 10),
                 max_overflow=app.config.get("DB_MAX_OVERFLOW", 20),
+                pre_ping=app.config.get("DB_PRE_PING", True),
             )
-        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine)}
+        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine),
+                                       "reads": _reads_sessionmaker(engine)}
         app.teardown_appcontext(self._teardown)
 
     @property
@@ -154,10 +184,17 @@ class Database:
     def session(self) -> Session:
         session = g.get("_db_session")
         if session is None:
-            session = current_app.extensions["stafet.db"]["sessionmaker"]()
+            state = current_app.extensions["stafet.db"]
+            reads = g.get("_db_reads") and state["reads"] is not None
+            session = (state["reads"] if reads else state["sessionmaker"])()
             session.info["after_commit"] = {}
             g._db_session = session
         return session
+
+    def use_reads(self) -> None:
+        """This application context only reads (a GET): its statements run without a transaction
+        around them (see `_reads_sessionmaker`). Call before the session is first used."""
+        g._db_reads = True
 
     def new_session(self) -> Session:
         """A session outside the app-context one, for work that must commit on its own."""

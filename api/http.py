@@ -50,6 +50,8 @@ class IdConverter(IntegerConverter):
 def _begin_request() -> Response | None:
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    if request.method in ("GET", "HEAD"):
+        db.use_reads()
     if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
         length = request.content_length
         has_body = (length or 0) > 0 or request.headers.get("Transfer-Encoding")
