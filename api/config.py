@@ -45,6 +45,7 @@ class Settings:
     emv_currency: str = "EUR"
     analytics_cache_seconds: int = 60
     leaderboard_cache_seconds: int = 10
+    feed_cache_seconds: int = 5
     log_level: str = "INFO"
     log_json: bool = True
     embedded_jobs: str = "thread"
@@ -197,6 +198,7 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         emv_currency=currency,
         analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
         leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
+        feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", 5, 0, 60),
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", True),
         embedded_jobs=embedded_jobs,

@@ -138,39 +138,48 @@ class WriteInRead(RuntimeError):
     """A statement that writes ran in a read-only request outside a single atomic statement."""
 
 
-def _reads_sessionmaker(engine: Engine) -> sessionmaker | None:
-    """Sessions for requests that only read, on PostgreSQL: autocommit, so a read costs its
+def _reads_engine(engine: Engine, pool_size: int, max_overflow: int, pre_ping: bool) -> Engine | None:
+    """The engine for requests that only read, on PostgreSQL: autocommit, so a read costs its
     statements and nothing else (no BEGIN, no COMMIT round trip; each statement sees its own
-    snapshot, which is all a GET needs). A write there would commit piecemeal, so a plain
-    INSERT/UPDATE/DELETE is refused; one self-contained statement (the redirect's
-    `WITH ... INSERT ...`) is atomic on its own and allowed. SQLite keeps one transaction per
-    request (its BEGIN costs no round trip)."""
+    snapshot, which is all a GET needs). Their own pool of connections that stay in autocommit:
+    switching a pooled connection back and forth costs more Python than the query.
+
+    A write there would commit piecemeal, so a plain INSERT/UPDATE/DELETE is refused; one
+    self-contained statement (the redirect's `WITH ... INSERT ...`) is atomic on its own and
+    allowed. SQLite keeps one transaction per request (its BEGIN costs no round trip)."""
     if engine.dialect.name != "postgresql":
         return None
-    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
+                          pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping)
+    _retry_connecting(reads)
 
     @event.listens_for(reads, "before_cursor_execute")
     def _refuse_piecemeal_writes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement[:7].upper().startswith(("INSERT", "UPDATE", "DELETE")):
             raise WriteInRead(f"a read-only request tried to write: {statement[:60]}")
 
-    return sessionmaker(reads)
+    return reads
 
 
 class Database:
     """The app's engine and the application-context session."""
 
     def init_app(self, app: Flask, engine: Engine | None = None) -> None:
+        pool = {"pool_size": app.config.get("DB_POOL_SIZE", 10), "max_overflow": app.config.get("DB_MAX_OVERFLOW", 20),
+                "pre_ping": app.config.get("DB_PRE_PING", True)}
         if engine is None:
-            engine = make_engine(
-                app.config["DATABASE_URL"],
-                pool_size=app.config.get("DB_POOL_SIZE", 10),
-                max_overflow=app.config.get("DB_MAX_OVERFLOW", 20),
-                pre_ping=app.config.get("DB_PRE_PING", True),
-            )
-        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine),
-                                       "reads": _reads_sessionmaker(engine)}
+            engine = make_engine(app.config["DATABASE_URL"], **pool)
+        reads = _reads_engine(engine, **pool)
+        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine), "reads_engine": reads,
+                                       "reads": sessionmaker(reads) if reads is not None else None}
         app.teardown_appcontext(self._teardown)
+
+    @staticmethod
+    def dispose(app: Flask) -> None:
+        """Close every pooled connection of `app` (shutdown, tests)."""
+        for engine in (app.extensions["stafet.db"]["engine"], app.extensions["stafet.db"]["reads_engine"]):
+            if engine is not None:
+                engine.dispose()
 
     @property
     def engine(self) -> Engine:

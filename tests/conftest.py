@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import api.models  # noqa: F401
 from api import create_app
 from api.config import load_settings
-from api.db import Base, make_engine
+from api.db import Base, db, make_engine
 from api.extensions import limiter
 from tests import factories
 from tests.helpers import ApiClient
@@ -62,6 +62,7 @@ def build_app(env: dict[str, str], **config: object) -> Flask:
     config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     config.setdefault("ANALYTICS_CACHE_SECONDS", 0)  # every test sees its own data
     config.setdefault("LEADERBOARD_CACHE_SECONDS", 0)
+    config.setdefault("FEED_CACHE_SECONDS", 0)
     app = create_app({"TESTING": True, **config}, settings=load_settings(env))
     return app
 
@@ -155,7 +156,7 @@ def pg_app(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fl
     app = build_app(base_env(tmp, DATABASE_URL=pg_url))
     Base.metadata.create_all(app.extensions["stafet.db"]["engine"])
     yield app
-    app.extensions["stafet.db"]["engine"].dispose()
+    db.dispose(app)
 
 
 @pytest.fixture
@@ -188,4 +189,4 @@ def rq_app(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
     yield app
     empty_database(app)
     Redis.from_url(redis_url).flushdb()
-    app.extensions["stafet.db"]["engine"].dispose()
+    db.dispose(app)

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from api.auth import current_user, require_role
 from api.db import db
 from api.extensions import Blueprint
+from api.responses import json_with_etag
 from api.services import feed
 from schemas.common import PageArgsSchema, page_of
 from schemas.posts import FeedItemSchema
@@ -27,7 +28,8 @@ class Feed(MethodView):
         Send the `ETag` back as `If-None-Match` to get a 304 when nothing changed.
         `me` tells on which networks I already shared and whether I commented.
         """
-        return feed.feed_page(db.session, current_user().id, limit=args["limit"], cursor=args["cursor"])
+        return json_with_etag(blp, feed.feed_page(db.session, current_user(), limit=args["limit"],
+                                                  cursor=args["cursor"]))
 
 
 @blp.route("/posts/<int:post_id>")

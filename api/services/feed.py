@@ -2,8 +2,13 @@
 
 Order: pinned first, then newest (`publish_at`), then id; the keyset cursor carries all
 three, so posts published while someone scrolls never duplicate or shift the next page.
-A page is one statement whatever its size: the posts with their stats and my state
-(correlated subqueries, evaluated for the page's rows only) and the current scoring rules.
+
+Everyone in the same teams sees the same posts, so a page is shared by its *audience* (the
+set of team ids) for FEED_CACHE_SECONDS (default 5): the posts with their stats and points on
+offer, read in one statement and already serialized. Only `me` — the networks I shared on,
+whether I commented — is read per request, in one statement for the whole page. So a new,
+edited or scheduled post reaches the feed within those seconds (at once in the process that
+made the admin change), and `stats` may be as old; `me` is always current.
 """
 
 from __future__ import annotations
@@ -11,18 +16,22 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, exists, func, select
+from flask import current_app
+from sqlalchemy import Integer, Select, bindparam, exists, func, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.db import UTCDateTime
 from api.errors import NotFound
 from api.models.comments import Comment
-from api.models.posts import Post
+from api.models.posts import Post, PostTarget
 from api.models.shares import Share
-from api.pagination import SortKey, paginate
+from api.models.teams import team_ids_of
+from api.models.users import User
+from api.pagination import SortKey, decode_cursor, paginate
+from api.services import ttl_cache
 from api.services.scoring import newest_rules_column, points_on_offer, with_defaults
-from api.services.visibility import visible_posts
+from api.services.visibility import live_posts, visible_posts
 
 # The raw columns, in the order of ix_posts_feed_order, so the database walks the index.
 FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
@@ -47,16 +56,21 @@ def _with_stats_and_mine(stmt: Select, user_id: int) -> Select:
                                   newest_rules_column().label("rules"))
 
 
-def _item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
+def _shared_item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
+    """What every reader of a post sees."""
     return {
         "id": row.id, "title": row.title, "body": row.body, "link_url": row.link_url, "media": row.media,
         "suggested_captions": row.suggested_captions, "networks": row.networks, "campaign": row.campaign,
         "published_at": row.publish_at, "expires_at": row.expires_at, "pinned": row.pinned,
         "points_on_offer": points_on_offer(rules, row.networks),
         "stats": {"shares": row.n_shares or 0, "comments": row.n_comments or 0},
-        "me": {"shared_on": sorted(set(row.my_networks.split(","))) if row.my_networks else [],
-               "commented": bool(row.commented)},
     }
+
+
+def _item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
+    return {**_shared_item(row, rules),
+            "me": {"shared_on": sorted(set(row.my_networks.split(","))) if row.my_networks else [],
+                   "commented": bool(row.commented)}}
 
 
 @cache
@@ -66,12 +80,66 @@ def _page_statement() -> Select:
     return _with_stats_and_mine(visible_posts(user_id, bindparam("feed_now", type_=UTCDateTime)), user_id)
 
 
-def feed_page(session: Session, user_id: int, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    rows, next_cursor = paginate(session, _page_statement(), FEED_KEYS, lambda r: [r.pinned, r.publish_at, r.id],
-                                 limit=limit, cursor=cursor, scope=f"feed:{user_id}", scalars=False,
-                                 params={"feed_user_id": user_id, "feed_now": utcnow()})
+CURSOR_SCOPE = "feed"  # a position in the one feed order: the same for every reader
+
+
+@cache
+def _audience_page_statement() -> Select:
+    """The page for an audience: live posts for everyone or for one of `feed_teams`, with their
+    stats and the current rules; nothing about the reader."""
+    teams = bindparam("feed_teams", expanding=True)
+    for_them = or_(~exists().where(PostTarget.post_id == Post.id),
+                   exists().where(PostTarget.post_id == Post.id, PostTarget.team_id.in_(teams)))
+    shares = select(func.count()).where(Share.post_id == Post.id).correlate(Post).scalar_subquery()
+    comments = (select(func.count()).where(Comment.post_id == Post.id, Comment.deleted_at.is_(None))
+                .correlate(Post).scalar_subquery())
+    return (live_posts(bindparam("feed_now", type_=UTCDateTime)).where(for_them)
+            .with_only_columns(*ITEM_COLUMNS, shares.label("n_shares"), comments.label("n_comments"),
+                               newest_rules_column().label("rules")))
+
+
+@cache
+def _mine_statement() -> Any:
+    """(post_id, network) for each of my shares on the page's posts, and (post_id, NULL) where I
+    commented: my state for a whole page in one statement."""
+    me, ids = bindparam("me", type_=Integer), bindparam("ids", expanding=True)
+    shared = select(Share.post_id, Share.network).where(Share.user_id == me, Share.post_id.in_(ids))
+    commented = (select(Comment.post_id, null().label("network"))
+                 .where(Comment.user_id == me, Comment.post_id.in_(ids), Comment.deleted_at.is_(None)))
+    return union_all(shared, commented)
+
+
+def _audience_page(session: Session, teams: tuple[int, ...], limit: int, cursor: str | None) -> dict[str, Any]:
+    from schemas.posts import FeedItemSchema
+
+    rows, next_cursor = paginate(session, _audience_page_statement(), FEED_KEYS,
+                                 lambda r: [r.pinned, r.publish_at, r.id], limit=limit, cursor=cursor,
+                                 scope=CURSOR_SCOPE, scalars=False,
+                                 params={"feed_teams": list(teams), "feed_now": utcnow()})
     rules = with_defaults(rows[0].rules) if rows else {}
-    return {"items": [_item(r, rules) for r in rows], "next_cursor": next_cursor}
+    items = FeedItemSchema(exclude=("me",), many=True).dump([_shared_item(r, rules) for r in rows])
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def feed_page(session: Session, user: User, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """My page, serialized (JSON values): the audience's page plus my own state."""
+    teams = team_ids_of(user)
+    position = tuple(decode_cursor(cursor, CURSOR_SCOPE)) if cursor else None  # a bad cursor is a 400 first
+    page = ttl_cache.cached(("feed", teams, position, limit), current_app.config.get("FEED_CACHE_SECONDS", 5),
+                            lambda: _audience_page(session, teams, limit, cursor))
+    mine: dict[int, tuple[set[str], bool]] = {item["id"]: (set(), False) for item in page["items"]}
+    if mine:
+        for post_id, network in session.execute(_mine_statement(), {"me": user.id, "ids": list(mine)}):
+            networks, commented = mine[post_id]
+            mine[post_id] = (networks | {network}, commented) if network else (networks, True)
+    return {"items": [{**item, "me": {"shared_on": sorted(mine[item["id"]][0]), "commented": mine[item["id"]][1]}}
+                      for item in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
+def forget_pages() -> None:
+    """Posts changed: this process's cached pages go now (other processes' within the TTL)."""
+    ttl_cache.forget("feed")
 
 
 def one_post(session: Session, user_id: int, post_id: int) -> dict[str, Any]:

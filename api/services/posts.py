@@ -16,11 +16,13 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
+from api.db import db
 from api.errors import NotFound, field_error
 from api.models.comments import Comment
 from api.models.posts import Post, PostTarget
 from api.models.shares import Share
 from api.models.teams import Team
+from api.services.feed import forget_pages
 
 ANNOUNCE_TOPIC = "post_published"
 EDITABLE = ("title", "body", "link_url", "media", "suggested_captions", "networks", "campaign", "pinned", "status",
@@ -81,6 +83,7 @@ def create_post(session: Session, data: dict[str, Any], author_id: int | None) -
     session.add(post)
     session.flush()
     announce_if_due(session, post.id)
+    _feed_changed()
     return post
 
 
@@ -88,6 +91,7 @@ def update_post(session: Session, post: Post, data: dict[str, Any]) -> Post:
     _apply(session, post, data)
     session.flush()
     announce_if_due(session, post.id)
+    _feed_changed()
     return post
 
 
@@ -95,6 +99,11 @@ def delete_post(session: Session, post: Post) -> None:
     """Soft delete: shares, clicks and points earned on it stay in the ledger and analytics."""
     post.deleted_at = utcnow()
     session.flush()
+    _feed_changed()
+
+
+def _feed_changed() -> None:
+    db.after_commit(forget_pages, key="forget-feed-pages")
 
 
 def announce_if_due(session: Session, post_id: int) -> bool:

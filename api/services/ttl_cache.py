@@ -27,3 +27,10 @@ def cached(key: Hashable, seconds: float, compute: Callable[[], Any]) -> Any:
                 _store.pop(stale, None)
         _store[key] = (now + seconds, value)
     return value
+
+
+def forget(kind: str) -> None:
+    """Drop every entry whose key is a tuple starting with `kind` (e.g. after the data changed)."""
+    with _lock:
+        for key in [k for k in _store if isinstance(k, tuple) and k and k[0] == kind]:
+            _store.pop(key, None)

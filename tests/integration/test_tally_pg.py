@@ -85,7 +85,7 @@ def test_redis_down_then_back_the_sweeper_tallies_each_event_once(rq_app, pg_ses
             assert outbox.sweep_outbox() == 0
     run_jobs(rq_app)
     assert ledger_summary(pg_session) == {(user.id, "share"): (4, 40)}
-    down.extensions["stafet.db"]["engine"].dispose()
+    db.dispose(down)
 
 
 def _record_many(app, users, posts, n):
