@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.resources import register_blueprints
     from api.resources.ops import blp as ops_blp
     from api.security_headers import init_security
+    from api.services import click_buffer
     from workers import queues
 
     app = Flask(__name__, instance_relative_config=False)
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     init_security(app)
     metrics.init_metrics(app)
     queues.init_app(app)
+    click_buffer.init_app(app)
     register_blueprints(api)
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_blp)

@@ -46,6 +46,7 @@ class Settings:
     analytics_cache_seconds: int = 60
     leaderboard_cache_seconds: int = 10
     feed_cache_seconds: int = 5
+    click_flush_seconds: float = 0.2
     log_level: str = "INFO"
     log_json: bool = True
     embedded_jobs: str = "thread"
@@ -77,6 +78,19 @@ def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(env: dict, name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
     return value
@@ -199,6 +213,7 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
         leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
         feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", 5, 0, 60),
+        click_flush_seconds=_float(env, "CLICK_FLUSH_SECONDS", 0.2, 0, 10),
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", True),
         embedded_jobs=embedded_jobs,

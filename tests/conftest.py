@@ -63,6 +63,7 @@ def build_app(env: dict[str, str], **config: object) -> Flask:
     config.setdefault("ANALYTICS_CACHE_SECONDS", 0)  # every test sees its own data
     config.setdefault("LEADERBOARD_CACHE_SECONDS", 0)
     config.setdefault("FEED_CACHE_SECONDS", 0)
+    config.setdefault("CLICK_FLUSH_SECONDS", 0)  # each redirect writes its click (tests/integration/test_click_buffer_pg.py batches)
     app = create_app({"TESTING": True, **config}, settings=load_settings(env))
     return app
 

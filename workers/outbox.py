@@ -60,7 +60,8 @@ def _batch_options(topic: str) -> dict[str, Any]:
     return {"job_id": f"{topic}-batch", "result_ttl": 0, "failure_ttl": 60}
 
 
-def _dispatch(topic: str, ref_ids: Iterable[int]) -> None:
+def dispatch(topic: str, ref_ids: Iterable[int]) -> None:
+    """Queue the topic's handler now for rows already committed (raises if the queue is down)."""
     handler = HANDLERS.get(topic)
     if handler is None:
         _load_handlers()
@@ -125,7 +126,7 @@ def sweep_outbox() -> int:
     for _id, topic, ref_id in rows:
         by_topic.setdefault(topic, []).append(ref_id)
     for topic, ref_ids in by_topic.items():
-        _dispatch(topic, ref_ids)  # raises if Redis is down: nothing marked, the next sweep retries
+        dispatch(topic, ref_ids)  # raises if Redis is down: nothing marked, the next sweep retries
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_([r[0] for r in rows]))

@@ -7,13 +7,20 @@
   INSERT ... ON CONFLICT DO NOTHING (no read-then-write race).
 - Known bots and link-preview fetchers (which every share triggers when it is posted) and
   requests without a user agent are not counted.
+- On the PostgreSQL web server the click is written a moment later, in a batch with others
+  (api.services.click_buffer), and the code's target comes from a per-process table kept for
+  LINK_CACHE_SECONDS: a redirect then touches the database only for a code it has not seen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
+import threading
+import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -26,6 +33,9 @@ from api.db import insert_ignore
 from api.models.posts import Post
 from api.models.shares import Click, Share
 from api.services.activity import TALLY_TOPIC, record_event
+from api.services.click_buffer import ClickBuffer, PendingClick
+
+log = logging.getLogger(__name__)
 
 BOT_PATTERN = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|linkedinbot|twitterbot|slackbot|"
@@ -64,13 +74,22 @@ def resolve(session: Session, code: str) -> tuple[int, int, int | None, str, str
     return share_id, post_id, user_id, network, link, campaign or str(post_id)
 
 
-def follow(session: Session, code: str, *, secret: str, ip: str, user_agent: str) -> tuple[str | None, str, str] | None:
+def follow(session: Session, code: str, *, secret: str, ip: str, user_agent: str,
+           buffer: ClickBuffer | None = None) -> tuple[str | None, str, str] | None:
     """Resolve a tracked link and count the visit: (link_url, network, campaign), or None for an
-    unknown code. On PostgreSQL this is one statement (the redirect is the most-hit endpoint when a
-    share goes viral)."""
+    unknown code. With a `buffer` the click is written in the next batch; otherwise now, and on
+    PostgreSQL in one statement."""
     counting = not is_bot(user_agent)
     now = utcnow()
     visitor = visitor_hash(secret, now.date(), ip, user_agent) if counting else ""
+    if buffer is not None:
+        target = _cached_target(session, code)
+        if target is None:
+            return None
+        if counting:
+            buffer.add(PendingClick(target.share_id, target.post_id, target.sharer_id, target.network, now.date(),
+                                    visitor, now))
+        return target.link, target.network, target.campaign
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(_FOLLOW, {"code": code, "counting": counting, "day": now.date(), "visitor": visitor,
                                         "now": now, "topic": TALLY_TOPIC}).first()
@@ -89,6 +108,74 @@ def follow(session: Session, code: str, *, secret: str, ip: str, user_agent: str
         _count(session, share_id=share_id, post_id=post_id, sharer_id=sharer_id, network=network,
                visitor=visitor, now=now)
     return link, network, campaign
+
+
+@dataclass(frozen=True)
+class Target:
+    share_id: int
+    post_id: int
+    sharer_id: int | None
+    network: str
+    link: str | None
+    campaign: str
+
+
+LINK_CACHE_SECONDS = 60.0
+_LINKS_MAX = 50_000
+_links: dict[str, tuple[float, Target]] = {}
+_links_lock = threading.Lock()
+
+
+def _cached_target(session: Session, code: str) -> Target | None:
+    """Where a code leads, from this process's table when seen in the last LINK_CACHE_SECONDS
+    (an admin's change to a post's link applies at once in the process that made it, elsewhere
+    within that time). Unknown codes are not remembered: a new share works at once."""
+    now = time.monotonic()
+    hit = _links.get(code)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    row = session.connection().exec_driver_sql(_RESOLVE, {"code": code}).first()
+    if row is None:
+        return None
+    share_id, post_id, sharer_id, network, link, campaign = row
+    target = Target(share_id, post_id, sharer_id, network, link, campaign or str(post_id))
+    with _links_lock:
+        if len(_links) >= _LINKS_MAX:
+            for old in list(_links)[: _LINKS_MAX // 10]:  # the oldest tenth (dicts keep insertion order)
+                _links.pop(old, None)
+        _links[code] = (now + LINK_CACHE_SECONDS, target)
+    return target
+
+
+def forget_links() -> None:
+    """Posts changed (a link, a campaign): look every code up again."""
+    with _links_lock:
+        _links.clear()
+
+
+def record_many(batch: list[PendingClick]) -> int:
+    """Write a batch of clicks in one transaction, each with its activity event and outbox row
+    (PostgreSQL, one statement); queue one tally job. Returns how many were counted."""
+    from api.db import db
+    from workers.outbox import dispatch
+
+    unique = list({(c.share_id, c.day, c.visitor): c for c in reversed(batch)}.values())[::-1]
+    params = {"share_ids": [c.share_id for c in unique], "post_ids": [c.post_id for c in unique],
+              "user_ids": [c.sharer_id for c in unique], "networks": [c.network for c in unique],
+              "days": [c.day for c in unique], "visitors": [c.visitor for c in unique],
+              "ats": [c.at for c in unique], "topic": TALLY_TOPIC}
+    session = db.new_session()
+    try:
+        counted = session.connection().exec_driver_sql(_RECORD_MANY, params).scalar_one()
+        session.commit()
+    finally:
+        session.close()
+    if counted:
+        try:
+            dispatch(TALLY_TOPIC, [])
+        except Exception:  # the queue is down: the outbox sweep sends it once it is back
+            log.warning("could not queue the tally for %d click(s); the outbox sweep will", counted, exc_info=True)
+    return counted
 
 
 def _count(session: Session, *, share_id: int, post_id: int, sharer_id: int | None, network: str, visitor: str,
@@ -130,3 +217,34 @@ WITH s AS (
 )
 SELECT s.post_id, s.network, s.link_url, s.campaign, (SELECT ref_id FROM o) AS event_id FROM s
 """)
+
+
+# `_cached_target` on PostgreSQL: `resolve` without building the statement each time.
+_RESOLVE = ("SELECT s.id, s.post_id, s.user_id, s.network, p.link_url, p.campaign"
+            " FROM shares s JOIN posts p ON p.id = s.post_id WHERE s.code = %(code)s")
+
+# `record_many`: a batch of clicks, their counters, events and outbox rows, in one statement whose
+# text does not depend on the batch size (arrays), so PostgreSQL plans it once per connection.
+_RECORD_MANY = """
+WITH v AS (
+    SELECT * FROM unnest(%(share_ids)s::int[], %(post_ids)s::int[], %(user_ids)s::int[], %(networks)s::text[],
+                         %(days)s::date[], %(visitors)s::text[], %(ats)s::timestamptz[])
+        AS v(share_id, post_id, user_id, network, day, visitor, at)
+), c AS (
+    INSERT INTO clicks (share_id, day, visitor_hash, created_at)
+    SELECT share_id, day, visitor, at FROM v
+    ON CONFLICT DO NOTHING RETURNING id, share_id, day, visitor_hash
+), counter AS (
+    UPDATE shares SET click_count = shares.click_count + k.n
+    FROM (SELECT share_id, count(*) AS n FROM c GROUP BY share_id) AS k WHERE shares.id = k.share_id
+), e AS (
+    INSERT INTO activity_events (kind, dedupe_key, user_id, post_id, share_id, network, payload, occurred_at)
+    SELECT 'click_counted', 'click:' || c.id, v.user_id, v.post_id, v.share_id, v.network, '{}'::jsonb, v.at
+    FROM c JOIN v ON v.share_id = c.share_id AND v.day = c.day AND v.visitor = c.visitor_hash
+    ON CONFLICT DO NOTHING RETURNING id
+), o AS (
+    INSERT INTO outbox_messages (topic, ref_id, created_at, dispatched_at, attempts)
+    SELECT %(topic)s, e.id, now(), now(), 0 FROM e RETURNING ref_id
+)
+SELECT count(*) FROM o
+"""

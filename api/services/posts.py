@@ -22,6 +22,7 @@ from api.models.comments import Comment
 from api.models.posts import Post, PostTarget
 from api.models.shares import Share
 from api.models.teams import Team
+from api.services.clicks import forget_links
 from api.services.feed import forget_pages
 
 ANNOUNCE_TOPIC = "post_published"
@@ -83,7 +84,7 @@ def create_post(session: Session, data: dict[str, Any], author_id: int | None) -
     session.add(post)
     session.flush()
     announce_if_due(session, post.id)
-    _feed_changed()
+    _posts_changed()
     return post
 
 
@@ -91,7 +92,7 @@ def update_post(session: Session, post: Post, data: dict[str, Any]) -> Post:
     _apply(session, post, data)
     session.flush()
     announce_if_due(session, post.id)
-    _feed_changed()
+    _posts_changed()
     return post
 
 
@@ -99,11 +100,13 @@ def delete_post(session: Session, post: Post) -> None:
     """Soft delete: shares, clicks and points earned on it stay in the ledger and analytics."""
     post.deleted_at = utcnow()
     session.flush()
-    _feed_changed()
+    _posts_changed()
 
 
-def _feed_changed() -> None:
+def _posts_changed() -> None:
+    """This process forgets its feed pages and link targets once the change commits."""
     db.after_commit(forget_pages, key="forget-feed-pages")
+    db.after_commit(forget_links, key="forget-link-targets")
 
 
 def announce_if_due(session: Session, post_id: int) -> bool:
