@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +157,23 @@ def rate(url: str | list[str], headers: dict[str, str] | list[dict[str, str]] | 
     if bad:
         raise RuntimeError(f"{len(bad)} unexpected statuses from {urls[0]}: {sorted(set(bad))}")
     return sum(count) / (time.perf_counter() - start)
+
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+
+
+def against_baseline(measure: Callable[[float], float], baseline: Callable[[float], float],
+                     rounds: int = ROUNDS, seconds: float = SECONDS) -> tuple[float, float]:
+    """(value, baseline) of the median round: `rounds` times, the baseline then the figure, `seconds`
+    apiece. On a shared machine the speed drifts by tens of percent within a minute; a baseline
+    measured right beside each figure, and the median of the rounds' ratios, keep that drift out."""
+    pairs = []
+    for _ in range(rounds):
+        base = baseline(seconds)
+        pairs.append((base, measure(seconds)))
+    pairs.sort(key=lambda bv: bv[1] / bv[0])
+    base, value = pairs[len(pairs) // 2]
+    return value, base
 
 
 def own_peak_mb() -> float:
