@@ -102,6 +102,9 @@ def _retry_after(exc: Exception) -> int:
         return 0
 
 
+HTTP_TIMEOUT = 30  # seconds per FCM call (the SDK's default is 120); workers.jobs.push leases for longer
+
+
 class FirebaseTransport:
     """Real FCM through firebase-admin, with the service account from FCM_CREDENTIALS."""
 
@@ -119,7 +122,8 @@ class FirebaseTransport:
             self.app = firebase_admin.get_app(name)
         except ValueError:
             self.app = firebase_admin.initialize_app(fb_credentials.Certificate(info), name=name,
-                                                     options={"projectId": info.get("project_id")})
+                                                     options={"projectId": info.get("project_id"),
+                                                              "httpTimeout": HTTP_TIMEOUT})
 
     def _message(self, m: PushMessage) -> Any:
         from firebase_admin import messaging

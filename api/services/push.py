@@ -77,7 +77,8 @@ def sent_today_many(session: Session, prefs: dict[int, NotificationPreference | 
         for start in range(0, len(user_ids), 1000):
             counts.update(session.execute(
                 select(Notification.user_id, func.count()).where(
-                    Notification.user_id.in_(user_ids[start:start + 1000]), Notification.delivery_status == "sent",
+                    Notification.user_id.in_(user_ids[start:start + 1000]),
+                    Notification.delivery_status.in_(("sent", "deferred")),  # deferred + sent_at: being sent
                     Notification.sent_at >= midnight).group_by(Notification.user_id)).all())
     return counts
 

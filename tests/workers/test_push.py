@@ -380,3 +380,31 @@ def test_every_payload_the_server_builds_matches_its_published_schema(app, clien
         jsonschema.validate(message["data"], schema)
         seen.add(category)
     assert seen == {"badges", "reminders", "rewards", "new_content"}
+
+
+def test_a_worker_that_dies_after_claiming_loses_no_push(app, client, session, fake, monkeypatch):
+    """Claimed then killed before FCM was called: the claim is a lease, and once it is over the
+    periodic sender delivers the push — not before (another worker may still be sending it)."""
+    from workers.jobs import push as push_jobs
+
+    ann = UserFactory()
+    _opt_in(client, ann)
+    _device(client, ann, "tok")
+    claimed_at = utcnow()
+
+    def die(_batch):
+        raise RuntimeError("worker killed before calling FCM")
+
+    monkeypatch.setattr(push_jobs, "_send", die)
+    with time_machine.travel(claimed_at, tick=False):
+        nid = _notify(app, ann)
+    session.expire_all()
+    n = session.get(Notification, nid)
+    assert (n.delivery_status, n.delivery_reason) == ("deferred", "sending") and fake.received == []
+
+    monkeypatch.undo()
+    with time_machine.travel(claimed_at + push_jobs.LEASE - timedelta(seconds=1), tick=False), app.app_context():
+        assert push_jobs.send_deferred() == 0
+    with time_machine.travel(claimed_at + push_jobs.LEASE + timedelta(seconds=1), tick=False), app.app_context():
+        assert push_jobs.send_deferred() == 1
+    assert _status(session, nid) == ("sent", None) and len(fake.received) == 1

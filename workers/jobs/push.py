@@ -5,9 +5,13 @@ hours over, retries due).
 
 Three steps, so no database transaction is open during the network call:
 1. decide and claim (one transaction): skipped / deferred are final for now; "send"
-   claims the notification as sent (it counts against the daily limit at once);
+   claims the notification for LEASE seconds — `deferred` with `sent_at` set and reason
+   "sending" — so it counts against the daily limit at once, no other deliverer takes it, and
+   if this worker dies before step 3 `send_deferred` sends it again once the lease is over
+   (at least once: a worker killed between FCM's answer and step 3 makes a duplicate, never a
+   loss);
 2. send to FCM in calls of up to 500 messages;
-3. record what FCM said: unusable tokens deactivate their device; a transient failure
+3. record what FCM said: `sent`; unusable tokens deactivate their device; a transient failure
    defers the notification for a retry with exponential backoff (honouring Retry-After),
    giving up after MAX_ATTEMPTS.
 """
@@ -38,6 +42,7 @@ from workers.schedule import Periodic, register
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+LEASE = timedelta(seconds=120)  # longer than an FCM call may take (fcm.HTTP_TIMEOUT) plus step 3
 BASE_BACKOFF = 30  # seconds; doubled per attempt
 CHUNK = fcm.MAX_BATCH
 
@@ -75,7 +80,7 @@ def _decide_and_claim(ids: list[int]) -> list[tuple[int, int, fcm.PushMessage]]:
         if decision.status == "send" and not tokens[n.user_id]:
             decision = push_service.Decision("skipped", "no active device")
         if decision.status == "send":
-            n.delivery_status, n.sent_at, n.delivery_reason, n.deferred_until = "sent", now, None, None
+            n.delivery_status, n.sent_at, n.delivery_reason, n.deferred_until = "deferred", now, "sending", now + LEASE
             n.attempts += 1
             counts[n.user_id] = counts.get(n.user_id, 0) + 1
             data = push_service.payload_data(n)
@@ -122,6 +127,7 @@ def _record(batch: list[tuple[int, int, fcm.PushMessage]], outcomes: list[fcm.Ou
         retry = [r for r in results if r.status == "retry"]
         config = [r for r in results if r.status == "config_error"]
         if sent:
+            n.delivery_status, n.deferred_until = "sent", None
             n.delivery_reason = None if sent == len(results) else f"sent to {sent} of {len(results)} devices"
         elif retry and n.attempts < MAX_ATTEMPTS:
             wait = max(max(r.retry_after for r in retry), BASE_BACKOFF * 2 ** (n.attempts - 1))
