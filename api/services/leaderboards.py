@@ -9,8 +9,9 @@ so spending on rewards never lowers anyone's place).
   gamification gets `me: null`.
 - Team boards rank teams by points per active member, so team size does not decide.
 - `me.rank` comes from a points-to-rank table reused for LEADERBOARD_CACHE_SECONDS (default
-  10), so it may trail the page by that long; a page's ranks follow from positions (only a
-  tie across the start of a later page is ranked from that table).
+  10), so it may trail by that long; a page's ranks follow from positions (only a tie across
+  the start of a later page is ranked from that table). The top page, which everyone opens,
+  is shared by all readers for the same time; later pages are read live, `me.points` too.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def _scored(team: bool) -> Select:
     return stmt
 
 
+@cache
 def _my_points():
     return select(PeriodTotal.points).where(PeriodTotal.period == _PERIOD, PeriodTotal.period_start == _START,
                                             PeriodTotal.user_id == _ME)
@@ -73,9 +75,11 @@ def _my_points():
 
 @cache
 def _page(team: bool) -> Select:
-    """The page, with my own points read in the same statement."""
+    """The page, with my own points read in the same statement; limit and offset are bound too, so
+    the statement is built (and its cache key computed) once."""
     return (_scored(team).add_columns(User.display_name, _my_points().scalar_subquery().label("my_points"))
-            .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id))
+            .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id)
+            .limit(bindparam("lb_limit", type_=Integer)).offset(bindparam("lb_offset", type_=Integer)))
 
 
 class RankTable:
@@ -109,7 +113,8 @@ def _rank_table(session: Session, team: bool, params: dict[str, Any]) -> RankTab
 
 def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int) -> dict[str, Any]:
     """One page of the board. The page comes straight off the (period, start, points) index and its
-    ranks follow from positions (a tie straddling the page start is ranked from the rank table)."""
+    ranks follow from positions (a tie straddling the page start is ranked from the rank table).
+    The top page — what everyone opens — is shared by all readers for LEADERBOARD_CACHE_SECONDS."""
     start, end = period_bounds(period)
     team = team_id is not None
     params: dict[str, Any] = {"lb_period": period, "lb_start": start, **({"lb_team": team_id} if team else {})}
@@ -118,10 +123,33 @@ def board(session: Session, me: User, *, period: str, team_id: int | None, limit
     def table() -> RankTable:  # built only when needed, once per request
         return _rank_table(session, team, params)
 
+    mine: int | None = None
+    if offset == 0:
+        key = ("leaderboard-top", period, start, team_id, limit)
+        entries = cached(key, current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10),
+                         lambda: _entries(session, team, params, me.id, limit, 0, table)[0])
+    else:
+        entries, mine = _entries(session, team, params, me.id, limit, offset, table)
+    me_block: dict[str, int] | None = None
+    if me.gamification_enabled:
+        on_page = next((e for e in entries if e["user"]["id"] == me.id), None)
+        if on_page is not None:
+            me_block = {"rank": on_page["rank"], "points": on_page["points"]}
+        else:
+            if mine is None:
+                mine = session.scalar(_my_points(), {**params, "lb_me": me.id}) or 0
+            me_block = {"rank": table().ahead(mine) + 1, "points": mine}
+    return {"period": {"start": start, "end": end}, "scope": "team" if team else "org", "team_id": team_id,
+            "entries": entries, "me": me_block}
+
+
+def _entries(session: Session, team: bool, params: dict[str, Any], me_id: int, limit: int, offset: int,
+             table: Any) -> tuple[list[dict[str, Any]], int | None]:
+    """The page's entries, and my points (None when the page was empty)."""
     # From one row before the page, so its first rank follows from position too, unless tied.
     before = 1 if offset else 0
-    fetched = session.execute(_page(team).limit(limit + before).offset(offset - before),
-                              {**params, "lb_me": me.id}).all()
+    fetched = session.execute(_page(team), {**params, "lb_me": me_id, "lb_limit": limit + before,
+                                            "lb_offset": offset - before}).all()
     previous, rows = (fetched[0], fetched[1:]) if before and fetched else (None, fetched)
     entries: list[dict[str, Any]] = []
     for i, (uid, points, name, _mine) in enumerate(rows):
@@ -130,17 +158,7 @@ def board(session: Session, me: User, *, period: str, team_id: int | None, limit
         elif points != rows[i - 1][1]:
             rank = offset + i + 1
         entries.append({"rank": rank, "user": {"id": uid, "display_name": name}, "points": points})
-    me_block: dict[str, int] | None = None
-    if me.gamification_enabled:
-        on_page = next((e for e in entries if e["user"]["id"] == me.id), None)
-        if on_page is not None:
-            me_block = {"rank": on_page["rank"], "points": on_page["points"]}
-        else:
-            mine = (fetched[0].my_points if fetched
-                    else session.scalar(_my_points(), {**params, "lb_me": me.id})) or 0
-            me_block = {"rank": table().ahead(mine) + 1, "points": mine}
-    return {"period": {"start": start, "end": end}, "scope": "team" if team else "org", "team_id": team_id,
-            "entries": entries, "me": me_block}
+    return entries, ((fetched[0].my_points or 0) if fetched else None)
 
 
 def team_board(session: Session, *, period: str) -> dict[str, Any]:

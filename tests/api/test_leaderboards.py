@@ -118,3 +118,25 @@ def test_later_pages_rank_from_positions_even_while_the_rank_table_is_reused(app
     # Order now: E 110, A 50, B 40, C 30, D 30 — the cached table would have put B 2nd.
     assert [(x["rank"], x["user"]["display_name"]) for x in page] == [(3, "B"), (4, "C")]
     assert [(x["rank"], x["user"]["display_name"]) for x in next_page] == [(4, "C"), (4, "D")]
+
+
+def test_the_top_page_is_shared_for_a_few_seconds_but_me_is_my_own(app, client, session, monkeypatch):
+    """With LEADERBOARD_CACHE_SECONDS on, everyone opening the board gets the same top page for
+    that long; `me.points` is always current, and later pages are read live."""
+    from api.services import ttl_cache
+
+    monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 60)
+    monkeypatch.setattr(ttl_cache, "_store", {})
+    a, b, c = (UserFactory(display_name=n) for n in "ABC")
+    for user, pts in ((a, 50), (b, 40), (c, 10)):
+        earn(session, user, pts)
+    first = _board(client, c, "?limit=2")
+    assert [x["user"]["display_name"] for x in first["entries"]] == ["A", "B"] and first["me"]["points"] == 10
+
+    earn(session, c, 100)  # C is now first; the shared top page does not show it yet
+
+    again = _board(client, c, "?limit=2")
+    assert [x["user"]["display_name"] for x in again["entries"]] == ["A", "B"]
+    assert again["me"]["points"] == 110  # my own points are read live
+    assert [x["user"]["display_name"] for x in _board(client, b, "?limit=2&offset=1")["entries"]] == ["A", "B"]
+    assert _board(client, a, "?limit=2")["me"] == {"rank": 1, "points": 50}  # A is on the shared page
