@@ -28,7 +28,7 @@ from api.models.posts import Post, PostTarget
 from api.models.shares import Share
 from api.models.teams import team_ids_of
 from api.models.users import User
-from api.pagination import SortKey, decode_cursor, paginate
+from api.pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor, paginate
 from api.services import ttl_cache
 from api.services.scoring import newest_rules_column, points_on_offer, with_defaults
 from api.services.visibility import live_posts, visible_posts
@@ -124,7 +124,13 @@ def _audience_page(session: Session, teams: tuple[int, ...], limit: int, cursor:
 def feed_page(session: Session, user: User, *, limit: int, cursor: str | None) -> dict[str, Any]:
     """My page, serialized (JSON values): the audience's page plus my own state."""
     teams = team_ids_of(user)
-    position = tuple(decode_cursor(cursor, CURSOR_SCOPE)) if cursor else None  # a bad cursor is a 400 first
+    position = None
+    if cursor:  # a bad cursor is a 400 before anything else
+        try:
+            position = tuple(decode_cursor(cursor, CURSOR_SCOPE))
+        except InvalidCursor:  # one issued per reader, before pages were shared: still good
+            position = tuple(decode_cursor(cursor, f"feed:{user.id}"))
+            cursor = encode_cursor(list(position), CURSOR_SCOPE)
     page = ttl_cache.cached(("feed", teams, position, limit), current_app.config.get("FEED_CACHE_SECONDS", 5),
                             lambda: _audience_page(session, teams, limit, cursor))
     mine: dict[int, tuple[set[str], bool]] = {item["id"]: (set(), False) for item in page["items"]}

@@ -98,3 +98,20 @@ def test_the_etag_follows_my_own_state(client, cached_feed):
     assert client.as_(ann).post(f"/posts/{post.id}/shares", json={"network": "x"}).status_code == 201
     again = client.as_(ann).get("/feed", headers={"If-None-Match": etag})
     assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_a_cursor_issued_before_pages_were_shared_still_works(app, client, session):
+    from api.pagination import encode_cursor
+
+    ann = UserFactory()
+    posts = [PostFactory(title=f"Post {n}") for n in range(3)]
+    newest_first = sorted(posts, key=lambda p: (p.pinned, p.publish_at, p.id), reverse=True)
+    with app.test_request_context():
+        top = newest_first[0]
+        old = encode_cursor([top.pinned, top.publish_at, top.id], f"feed:{ann.id}")
+    r = client.as_(ann).get(f"/feed?limit=5&cursor={old}")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert [i["id"] for i in r.get_json()["items"]] == [p.id for p in newest_first[1:]]
+    with app.test_request_context():
+        someone_elses = encode_cursor([top.pinned, top.publish_at, top.id], "feed:999999")
+    assert client.as_(ann).get(f"/feed?cursor={someone_elses}").status_code == 400
