@@ -163,6 +163,8 @@ def append_many(session: Session, entries: list[NewEntry], *, timezone: str = "U
     points: dict[int, list[int]] = {}
     periods: dict[tuple[str, date, int], int] = {}
     teams: dict[tuple[str, date, int], int] = {}
+    zone = ZoneInfo(timezone)
+    starts: dict[date, list[tuple[str, date]]] = {}  # a batch spans few days: each day's periods once
     for e in entries:
         if e.dedupe_key not in inserted:
             continue
@@ -171,9 +173,11 @@ def append_many(session: Session, entries: list[NewEntry], *, timezone: str = "U
         acc[0] += e.amount
         acc[1] += earned
         if earned:
-            day = local_day(e.at, timezone)
-            for period in PERIODS:
-                start = period_start(period, day)
+            day = e.at.astimezone(zone).date()
+            day_starts = starts.get(day)
+            if day_starts is None:
+                day_starts = starts[day] = [(period, period_start(period, day)) for period in PERIODS]
+            for period, start in day_starts:
                 periods[(period, start, e.user_id)] = periods.get((period, start, e.user_id), 0) + earned
                 if e.team_id is not None:
                     teams[(period, start, e.team_id)] = teams.get((period, start, e.team_id), 0) + earned
@@ -213,7 +217,13 @@ PG_SEP = "\x1f"
 
 def pg_column(values: list[Any]) -> str:
     """A column for `string_to_array(:col, chr(31), '')`: NULL is the empty string."""
-    return PG_SEP.join("" if v is None else v.isoformat() if isinstance(v, date) else str(v) for v in values)
+    # The tally calls this for every column of every batch: numbers and text take the C-speed path.
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, date):
+        return PG_SEP.join("" if v is None else v.isoformat() for v in values)
+    if None in values:
+        return PG_SEP.join("" if v is None else str(v) for v in values)
+    return PG_SEP.join(map(str, values))
 
 
 def pg_array(param: str, sql_type: str) -> str:

@@ -299,3 +299,20 @@ def test_a_cap_set_later_in_the_day_counts_what_was_earned_without_one(app, sess
 
     assert entries(session, user.id) == [("share", 10)]
     assert balance(session, user.id) == (10, 10)
+
+
+def test_a_share_whose_row_is_gone_takes_the_personal_caption_from_its_event(app, session):
+    """The event carries whether the caption was personal, for when the share row no longer exists."""
+    from api.db import db
+    from api.services.activity import record_event
+
+    user = UserFactory()
+    facts = Facts(app)
+    post = facts.post()
+    with app.app_context():
+        record_event(db.session, "share_created", "share:gone-1", user_id=user.id, post_id=post, share_id=None,
+                     network="linkedin", payload={"personal_caption": True})
+        record_event(db.session, "share_created", "share:gone-2", user_id=user.id, post_id=post, share_id=None,
+                     network="x", payload={"personal_caption": False})
+        db.commit()
+    assert entries(session, user.id) == [("share", 10), ("personal_caption_bonus", 5), ("share", 10)]
