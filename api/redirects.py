@@ -30,8 +30,8 @@ def follow(code: str):
                           buffer=buffer_of(current_app)) if len(code) <= 32 else None
     if found is None:
         raise NotFound("This link does not exist.")
-    link, network, campaign = found
-    target = clicks.with_utm(link, network, campaign) if link else current_app.config["PUBLIC_BASE_URL"]
+    target = (clicks.with_utm(found.link, found.network, found.campaign) if found.link
+              else current_app.config["PUBLIC_BASE_URL"])
     response = redirect(target, code=302)
     response.headers["Cache-Control"] = "private, no-store"  # every visit must reach us to be counted
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -1,4 +1,4 @@
-"""A tiny per-process cache with a time to live, for read-heavy figures that may be a minute old."""
+"""A tiny per-process cache with a time to live, for read-heavy data that may be seconds old."""
 
 from __future__ import annotations
 
@@ -7,30 +7,50 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
-_store: dict[Hashable, tuple[float, Any]] = {}
-_lock = threading.Lock()
-MAX_ENTRIES = 256
+
+class TtlCache:
+    """Values by key for `seconds` each; past `max_entries` the stale ones go, else the oldest
+    quarter. A computed None is not kept (an unknown key stays unknown only until asked again)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._store: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, seconds: float, compute: Callable[[], Any]) -> Any:
+        if seconds <= 0:
+            return compute()
+        now = time.monotonic()
+        hit = self._store.get(key)  # a dict read is atomic: no lock on the hot path
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = compute()
+        if value is None:
+            return None
+        with self._lock:
+            if len(self._store) >= self.max_entries:
+                stale = [k for k, (exp, _v) in self._store.items() if exp <= now]
+                for old in stale or list(self._store)[: self.max_entries // 4]:
+                    self._store.pop(old, None)
+            self._store[key] = (now + seconds, value)
+        return value
+
+    def forget(self, kind: str | None = None) -> None:
+        """Drop every entry, or those whose key is a tuple starting with `kind`."""
+        with self._lock:
+            if kind is None:
+                self._store.clear()
+                return
+            for key in [k for k in self._store if isinstance(k, tuple) and k and k[0] == kind]:
+                self._store.pop(key, None)
+
+
+shared = TtlCache(256)  # feed pages, leaderboard tables, analytics summaries
 
 
 def cached(key: Hashable, seconds: float, compute: Callable[[], Any]) -> Any:
-    if seconds <= 0:
-        return compute()
-    now = time.monotonic()
-    with _lock:
-        hit = _store.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-    value = compute()
-    with _lock:
-        if len(_store) >= MAX_ENTRIES:
-            for stale in [k for k, (exp, _v) in _store.items() if exp <= now] or list(_store)[:MAX_ENTRIES // 4]:
-                _store.pop(stale, None)
-        _store[key] = (now + seconds, value)
-    return value
+    return shared.get(key, seconds, compute)
 
 
 def forget(kind: str) -> None:
-    """Drop every entry whose key is a tuple starting with `kind` (e.g. after the data changed)."""
-    with _lock:
-        for key in [k for k in _store if isinstance(k, tuple) and k and k[0] == kind]:
-            _store.pop(key, None)
+    shared.forget(kind)

@@ -16,7 +16,7 @@ from tests.factories_content import PostFactory
 @pytest.fixture
 def cached_feed(app, session, monkeypatch):
     monkeypatch.setitem(app.config, "FEED_CACHE_SECONDS", 30)
-    monkeypatch.setattr(ttl_cache, "_store", {})  # this test's pages only, gone afterwards
+    monkeypatch.setattr(ttl_cache, "shared", ttl_cache.TtlCache(256))  # this test's pages only, gone afterwards
 
 
 def _items(r):
@@ -63,7 +63,7 @@ def test_an_admins_change_to_the_posts_shows_at_once(client, cached_feed):
 
 def test_stats_catch_up_once_the_page_expires(app, client, session, monkeypatch):
     monkeypatch.setitem(app.config, "FEED_CACHE_SECONDS", 1)
-    monkeypatch.setattr(ttl_cache, "_store", {})
+    monkeypatch.setattr(ttl_cache, "shared", ttl_cache.TtlCache(256))
     ann, bob = UserFactory(), UserFactory()
     post = PostFactory(title="Story")
     assert _items(client.as_(ann).get("/feed"))["Story"]["stats"]["shares"] == 0

@@ -105,7 +105,7 @@ def test_later_pages_rank_from_positions_even_while_the_rank_table_is_reused(app
     from api.services import ttl_cache
 
     monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 60)
-    monkeypatch.setattr(ttl_cache, "_store", {})  # this test's table only, and gone afterwards
+    monkeypatch.setattr(ttl_cache, "shared", ttl_cache.TtlCache(256))  # this test's table only, and gone afterwards
     a, b, c, d, e = (UserFactory(display_name=n) for n in "ABCDE")
     for user, pts in ((a, 50), (b, 40), (c, 30), (d, 30), (e, 10)):
         earn(session, user, pts)
@@ -126,7 +126,7 @@ def test_the_top_page_is_shared_for_a_few_seconds_but_me_is_my_own(app, client, 
     from api.services import ttl_cache
 
     monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 60)
-    monkeypatch.setattr(ttl_cache, "_store", {})
+    monkeypatch.setattr(ttl_cache, "shared", ttl_cache.TtlCache(256))
     a, b, c = (UserFactory(display_name=n) for n in "ABC")
     for user, pts in ((a, 50), (b, 40), (c, 10)):
         earn(session, user, pts)
