@@ -40,4 +40,4 @@ class OnePost(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, post_id: int):
         """One post from my feed (404 when it is not for me, scheduled, expired or deleted)"""
-        return feed.one_post(db.session, current_user().id, post_id)
+        return json_with_etag(blp, feed.one_post(db.session, current_user(), post_id))

@@ -17,21 +17,21 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Select, bindparam, exists, func, null, or_, select, union_all
+from sqlalchemy import Integer, Select, bindparam, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.db import UTCDateTime
 from api.errors import NotFound
 from api.models.comments import Comment
-from api.models.posts import Post, PostTarget
+from api.models.posts import Post
 from api.models.shares import Share
 from api.models.teams import team_ids_of
 from api.models.users import User
 from api.pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor, paginate
 from api.services import ttl_cache
 from api.services.scoring import newest_rules_column, points_on_offer, with_defaults
-from api.services.visibility import live_posts, visible_posts
+from api.services.visibility import live_posts, targeted_at_teams
 
 # The raw columns, in the order of ix_posts_feed_order, so the database walks the index.
 FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
@@ -39,21 +39,7 @@ FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
 
 ITEM_COLUMNS = (Post.id, Post.title, Post.body, Post.link_url, Post.media, Post.suggested_captions, Post.networks,
                 Post.campaign, Post.publish_at, Post.expires_at, Post.pinned)
-
-
-def _with_stats_and_mine(stmt: Select, user_id: int) -> Select:
-    """The item columns plus, per post, its stats and my state — correlated subqueries on the
-    (post_id, user_id) indexes, evaluated only for the rows of the page."""
-    shares = select(func.count()).where(Share.post_id == Post.id).correlate(Post).scalar_subquery()
-    comments = (select(func.count()).where(Comment.post_id == Post.id, Comment.deleted_at.is_(None))
-                .correlate(Post).scalar_subquery())
-    my_networks = (select(func.aggregate_strings(Share.network, ","))
-                   .where(Share.post_id == Post.id, Share.user_id == user_id).correlate(Post).scalar_subquery())
-    commented = (exists().where(Comment.post_id == Post.id, Comment.user_id == user_id, Comment.deleted_at.is_(None))
-                 .correlate(Post))
-    return stmt.with_only_columns(*ITEM_COLUMNS, shares.label("n_shares"), comments.label("n_comments"),
-                                  my_networks.label("my_networks"), commented.label("commented"),
-                                  newest_rules_column().label("rules"))
+CURSOR_SCOPE = "feed"  # a position in the one feed order: the same for every reader
 
 
 def _shared_item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
@@ -67,40 +53,23 @@ def _shared_item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
-    return {**_shared_item(row, rules),
-            "me": {"shared_on": sorted(set(row.my_networks.split(","))) if row.my_networks else [],
-                   "commented": bool(row.commented)}}
-
-
-@cache
-def _page_statement() -> Select:
-    """Built once: constructing this statement costs more Python than running it."""
-    user_id = bindparam("feed_user_id", type_=Integer)
-    return _with_stats_and_mine(visible_posts(user_id, bindparam("feed_now", type_=UTCDateTime)), user_id)
-
-
-CURSOR_SCOPE = "feed"  # a position in the one feed order: the same for every reader
-
-
 @cache
 def _audience_page_statement() -> Select:
-    """The page for an audience: live posts for everyone or for one of `feed_teams`, with their
-    stats and the current rules; nothing about the reader."""
-    teams = bindparam("feed_teams", expanding=True)
-    for_them = or_(~exists().where(PostTarget.post_id == Post.id),
-                   exists().where(PostTarget.post_id == Post.id, PostTarget.team_id.in_(teams)))
+    """Live posts for everyone or for one of `feed_teams`, with their stats (correlated
+    subqueries, evaluated for the page's rows only) and the current rules; nothing about the
+    reader. Built once: constructing it costs more Python than running it."""
     shares = select(func.count()).where(Share.post_id == Post.id).correlate(Post).scalar_subquery()
     comments = (select(func.count()).where(Comment.post_id == Post.id, Comment.deleted_at.is_(None))
                 .correlate(Post).scalar_subquery())
-    return (live_posts(bindparam("feed_now", type_=UTCDateTime)).where(for_them)
+    return (live_posts(bindparam("feed_now", type_=UTCDateTime))
+            .where(targeted_at_teams(bindparam("feed_teams", expanding=True)))
             .with_only_columns(*ITEM_COLUMNS, shares.label("n_shares"), comments.label("n_comments"),
                                newest_rules_column().label("rules")))
 
 
 @cache
 def _mine_statement() -> Any:
-    """(post_id, network) for each of my shares on the page's posts, and (post_id, NULL) where I
+    """(post_id, network) for each of my shares on the given posts, and (post_id, NULL) where I
     commented: my state for a whole page in one statement."""
     me, ids = bindparam("me", type_=Integer), bindparam("ids", expanding=True)
     shared = select(Share.post_id, Share.network).where(Share.user_id == me, Share.post_id.in_(ids))
@@ -109,16 +78,33 @@ def _mine_statement() -> Any:
     return union_all(shared, commented)
 
 
-def _audience_page(session: Session, teams: tuple[int, ...], limit: int, cursor: str | None) -> dict[str, Any]:
+def _with_my_state(session: Session, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The serialized items, each with `me`: the networks I shared it on, whether I commented."""
+    networks: dict[int, set[str]] = {item["id"]: set() for item in items}
+    commented: set[int] = set()
+    if networks:
+        for post_id, network in session.execute(_mine_statement(), {"me": user_id, "ids": list(networks)}):
+            if network:
+                networks[post_id].add(network)
+            else:
+                commented.add(post_id)
+    return [{**item, "me": {"shared_on": sorted(networks[item["id"]]), "commented": item["id"] in commented}}
+            for item in items]
+
+
+def _serialized(rows: list[Any]) -> list[dict[str, Any]]:
     from schemas.posts import FeedItemSchema
 
+    rules = with_defaults(rows[0].rules) if rows else {}
+    return FeedItemSchema(exclude=("me",), many=True).dump([_shared_item(r, rules) for r in rows])
+
+
+def _audience_page(session: Session, teams: tuple[int, ...], limit: int, cursor: str | None) -> dict[str, Any]:
     rows, next_cursor = paginate(session, _audience_page_statement(), FEED_KEYS,
                                  lambda r: [r.pinned, r.publish_at, r.id], limit=limit, cursor=cursor,
                                  scope=CURSOR_SCOPE, scalars=False,
                                  params={"feed_teams": list(teams), "feed_now": utcnow()})
-    rules = with_defaults(rows[0].rules) if rows else {}
-    items = FeedItemSchema(exclude=("me",), many=True).dump([_shared_item(r, rules) for r in rows])
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": _serialized(rows), "next_cursor": next_cursor}
 
 
 def feed_page(session: Session, user: User, *, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -133,14 +119,7 @@ def feed_page(session: Session, user: User, *, limit: int, cursor: str | None) -
             cursor = encode_cursor(list(position), CURSOR_SCOPE)
     page = ttl_cache.cached(("feed", teams, position, limit), current_app.config.get("FEED_CACHE_SECONDS", 5),
                             lambda: _audience_page(session, teams, limit, cursor))
-    mine: dict[int, tuple[set[str], bool]] = {item["id"]: (set(), False) for item in page["items"]}
-    if mine:
-        for post_id, network in session.execute(_mine_statement(), {"me": user.id, "ids": list(mine)}):
-            networks, commented = mine[post_id]
-            mine[post_id] = (networks | {network}, commented) if network else (networks, True)
-    return {"items": [{**item, "me": {"shared_on": sorted(mine[item["id"]][0]), "commented": mine[item["id"]][1]}}
-                      for item in page["items"]],
-            "next_cursor": page["next_cursor"]}
+    return {"items": _with_my_state(session, user.id, page["items"]), "next_cursor": page["next_cursor"]}
 
 
 def forget_pages() -> None:
@@ -148,9 +127,10 @@ def forget_pages() -> None:
     ttl_cache.forget("feed")
 
 
-def one_post(session: Session, user_id: int, post_id: int) -> dict[str, Any]:
-    row = session.execute(_page_statement().where(Post.id == post_id),
-                          {"feed_user_id": user_id, "feed_now": utcnow()}).first()
-    if row is None:
+def one_post(session: Session, user: User, post_id: int) -> dict[str, Any]:
+    """One post of my feed, serialized, read fresh (not from a shared page)."""
+    rows = session.execute(_audience_page_statement().where(Post.id == post_id),
+                           {"feed_teams": list(team_ids_of(user)), "feed_now": utcnow()}).all()
+    if not rows:
         raise NotFound(f"There is no post {post_id} in your feed.")
-    return _item(row, with_defaults(row.rules))
+    return _with_my_state(session, user.id, _serialized(rows))[0]

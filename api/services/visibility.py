@@ -25,14 +25,17 @@ def live_posts(now: Any = None) -> Select:
     )
 
 
+def targeted_at_teams(team_ids: Any):
+    """SQL condition: the post targets everyone, or one of `team_ids` (a list, an expanding
+    parameter or a subquery)."""
+    untargeted = ~exists().where(PostTarget.post_id == Post.id)
+    theirs = exists().where(PostTarget.post_id == Post.id, PostTarget.team_id.in_(team_ids))
+    return or_(untargeted, theirs)
+
+
 def targeted_at(user_id: Any):
     """SQL condition: the post targets everyone, or one of the user's teams."""
-    untargeted = ~exists().where(PostTarget.post_id == Post.id)
-    mine = exists().where(
-        PostTarget.post_id == Post.id,
-        PostTarget.team_id.in_(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)),
-    )
-    return or_(untargeted, mine)
+    return targeted_at_teams(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id))
 
 
 def visible_posts(user_id: Any, now: Any = None) -> Select:
