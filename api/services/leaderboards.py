@@ -75,9 +75,9 @@ def _my_points():
 
 @cache
 def _page(team: bool) -> Select:
-    """The page, with my own points read in the same statement; limit and offset are bound too, so
-    the statement is built (and its cache key computed) once."""
-    return (_scored(team).add_columns(User.display_name, _my_points().scalar_subquery().label("my_points"))
+    """The page; limit and offset are bound too, so the statement is built (and its cache key
+    computed) once."""
+    return (_scored(team).add_columns(User.display_name)
             .order_by(PeriodTotal.points.desc(), PeriodTotal.user_id)
             .limit(bindparam("lb_limit", type_=Integer)).offset(bindparam("lb_offset", type_=Integer)))
 
@@ -123,42 +123,39 @@ def board(session: Session, me: User, *, period: str, team_id: int | None, limit
     def table() -> RankTable:  # built only when needed, once per request
         return _rank_table(session, team, params)
 
-    mine: int | None = None
     if offset == 0:
         key = ("leaderboard-top", period, start, team_id, limit)
         entries = cached(key, current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10),
-                         lambda: _entries(session, team, params, me.id, limit, 0, table)[0])
+                         lambda: _entries(session, team, params, limit, 0, table))
     else:
-        entries, mine = _entries(session, team, params, me.id, limit, offset, table)
+        entries = _entries(session, team, params, limit, offset, table)
     me_block: dict[str, int] | None = None
     if me.gamification_enabled:
         on_page = next((e for e in entries if e["user"]["id"] == me.id), None)
         if on_page is not None:
             me_block = {"rank": on_page["rank"], "points": on_page["points"]}
         else:
-            if mine is None:
-                mine = session.scalar(_my_points(), {**params, "lb_me": me.id}) or 0
+            mine = session.scalar(_my_points(), {**params, "lb_me": me.id}) or 0
             me_block = {"rank": table().ahead(mine) + 1, "points": mine}
     return {"period": {"start": start, "end": end}, "scope": "team" if team else "org", "team_id": team_id,
             "entries": entries, "me": me_block}
 
 
-def _entries(session: Session, team: bool, params: dict[str, Any], me_id: int, limit: int, offset: int,
-             table: Any) -> tuple[list[dict[str, Any]], int | None]:
-    """The page's entries, and my points (None when the page was empty)."""
+def _entries(session: Session, team: bool, params: dict[str, Any], limit: int, offset: int,
+             table: Any) -> list[dict[str, Any]]:
     # From one row before the page, so its first rank follows from position too, unless tied.
     before = 1 if offset else 0
-    fetched = session.execute(_page(team), {**params, "lb_me": me_id, "lb_limit": limit + before,
+    fetched = session.execute(_page(team), {**params, "lb_limit": limit + before,
                                             "lb_offset": offset - before}).all()
     previous, rows = (fetched[0], fetched[1:]) if before and fetched else (None, fetched)
     entries: list[dict[str, Any]] = []
-    for i, (uid, points, name, _mine) in enumerate(rows):
+    for i, (uid, points, name) in enumerate(rows):
         if i == 0:
             rank = table().ahead(points) + 1 if previous is not None and previous.points == points else offset + 1
         elif points != rows[i - 1][1]:
             rank = offset + i + 1
         entries.append({"rank": rank, "user": {"id": uid, "display_name": name}, "points": points})
-    return entries, ((fetched[0].my_points or 0) if fetched else None)
+    return entries
 
 
 def team_board(session: Session, *, period: str) -> dict[str, Any]:
