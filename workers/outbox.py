@@ -60,21 +60,27 @@ def _batch_options(topic: str) -> dict[str, Any]:
     return {"job_id": f"{topic}-batch", "result_ttl": 0, "failure_ttl": 60}
 
 
-def dispatch(topic: str, ref_ids: Iterable[int]) -> None:
-    """Queue the topic's handler now for rows already committed (raises if the queue is down)."""
+def _jobs(topic: str, ref_ids: Iterable[int]) -> list[tuple[Callable[..., Any], tuple, dict[str, Any]]]:
+    """(function, args, enqueue options) for the rows of `topic`: one job for a batch topic, else
+    one per row."""
     handler = HANDLERS.get(topic)
     if handler is None:
         _load_handlers()
         handler = HANDLERS.get(topic)
     if handler is None:
         log.error("no handler for outbox topic %s", topic)
-        return
+        return []
     if handler.batch:
-        enqueue(handler.func, queue=handler.queue, **_batch_options(topic))
-        return
-    for ref_id in ref_ids:
-        job_id = f"{handler.job_id_prefix}-{ref_id}" if handler.job_id_prefix else None
-        enqueue(handler.func, ref_id, queue=handler.queue, job_id=job_id)
+        return [(handler.func, (), {"queue": handler.queue, **_batch_options(topic)})]
+    prefix = handler.job_id_prefix
+    return [(handler.func, (ref_id,), {"queue": handler.queue, "job_id": f"{prefix}-{ref_id}" if prefix else None})
+            for ref_id in ref_ids]
+
+
+def dispatch(topic: str, ref_ids: Iterable[int]) -> None:
+    """Queue the topic's handler now for rows already committed (raises if the queue is down)."""
+    for func, args, options in _jobs(topic, ref_ids):
+        enqueue(func, *args, **options)
 
 
 def publish(session: Session, topic: str, ref_id: int) -> OutboxMessage:
@@ -87,16 +93,8 @@ def publish(session: Session, topic: str, ref_id: int) -> OutboxMessage:
 
 def dispatch_after_commit(topic: str, ref_id: int) -> None:
     """Queue the topic's handler once the transaction that wrote the outbox row commits."""
-    handler = HANDLERS.get(topic)
-    if handler is None:
-        _load_handlers()
-        handler = HANDLERS.get(topic)
-    if handler is not None:
-        if handler.batch:
-            enqueue_after_commit(handler.func, queue=handler.queue, **_batch_options(topic))
-        else:
-            job_id = f"{handler.job_id_prefix}-{ref_id}" if handler.job_id_prefix else None
-            enqueue_after_commit(handler.func, ref_id, queue=handler.queue, job_id=job_id)
+    for func, args, options in _jobs(topic, [ref_id]):
+        enqueue_after_commit(func, *args, **options)
 
 
 def mark_processed(session: Session, topic: str, ref_ids: Iterable[int]) -> None:
