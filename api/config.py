@@ -12,9 +12,11 @@ import os
 import re
 import secrets
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(os.environ.get("STAFET_INSTANCE_DIR", Path.cwd() / "instance"))
@@ -70,30 +72,25 @@ def _require_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value
 
 
-def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
+def _number(env: dict, name: str, default: Any, lo: Any, hi: Any, parse: Callable[[str], Any], what: str) -> Any:
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
     return value
+
+
+def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
+    return _number(env, name, default, lo, hi, int, "a whole number")
 
 
 def _float(env: dict, name: str, default: float, lo: float, hi: float) -> float:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
-    return value
+    return _number(env, name, default, lo, hi, float, "a number")
 
 
 def _bool(env: dict, name: str, default: bool) -> bool:
