@@ -194,15 +194,16 @@ class Database:
         session = g.get("_db_session")
         if session is None:
             state = current_app.extensions["stafet.db"]
-            reads = g.get("_db_reads") and state["reads"] is not None
+            reads = bool(g.get("_db_reads")) and state["reads"] is not None
             session = (state["reads"] if reads else state["sessionmaker"])()
             session.info["after_commit"] = {}
+            session.info["reads"] = reads
             g._db_session = session
         return session
 
     def use_reads(self) -> None:
         """This application context only reads (a GET): its statements run without a transaction
-        around them (see `_reads_sessionmaker`). Call before the session is first used."""
+        around them (see `_reads_engine`). Call before the session is first used."""
         g._db_reads = True
 
     def new_session(self) -> Session:
@@ -216,7 +217,8 @@ class Database:
 
     def commit(self) -> None:
         session = self.session
-        session.commit()
+        if not session.info["reads"]:  # a reads session's statements committed as they ran
+            session.commit()
         callbacks, session.info["after_commit"] = session.info["after_commit"], {}
         for callback in callbacks.values():
             try:
