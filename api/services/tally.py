@@ -313,7 +313,9 @@ def _apply_caps(session: Session, awards: list[Award], rules: dict[str, Any], ti
         if group is not None:
             key = (a.user_id, day)
             wanted.setdefault(group, {})[key] = wanted.get(group, {}).get(key, 0) + a.amount
-    left = {(g, *k): v for g, w in wanted.items() for k, v in _claim(session, g, _cap(rules, g), w).items()}
+    # Groups in one order too: a worker claiming click then share while another claims share then
+    # click deadlocks on daily_cap_usage (seen in CI with two workers on one backlog).
+    left = {(g, *k): v for g, w in sorted(wanted.items()) for k, v in _claim(session, g, _cap(rules, g), w).items()}
     out = []
     for a, day in zip(awards, days, strict=True):
         group = CAP_GROUP.get(a.action)
@@ -331,21 +333,25 @@ def _apply_caps(session: Session, awards: list[Award], rules: dict[str, Any], ti
 def _give_back(session: Session, awards: list[Award], timezone: str) -> None:
     """Return the cap claimed by awards whose entry already existed (a concurrent or replayed tally)."""
     t = DailyCapUsage.__table__
+    back: dict[tuple[str, int, date], int] = {}
     for a in awards:
         group = CAP_GROUP.get(a.action)
         if group is not None and a.amount > 0:
-            session.execute(update(t).where(t.c.user_id == a.user_id, t.c.day == local_date(a.at, timezone),
-                                            t.c.action == group).values(used=t.c.used - a.amount))
+            key = (group, a.user_id, local_date(a.at, timezone))
+            back[key] = back.get(key, 0) + a.amount
+    for (group, user_id, day), amount in sorted(back.items()):  # the claims' lock order
+        session.execute(update(t).where(t.c.user_id == user_id, t.c.day == day, t.c.action == group)
+                        .values(used=t.c.used - amount))
 
 
 # --- reversals --------------------------------------------------------------------------------------
 
-def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[int]]:
-    """Compensating entries for deleted comments; and the deletions to retry later (their comment's
-    own event is still being tallied by another worker)."""
+def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], dict[int, int]]:
+    """Compensating entries for deleted comments; and the deletions to retry later, each with the
+    comment's own event, which another worker is still tallying (or is about to retry)."""
     deletions = [e for e in events if e.kind == "comment_deleted" and e.comment_id]
     if not deletions:
-        return [], set()
+        return [], {}
     in_batch = {e.id for e in events}
     created = {
         int(key.split(":")[1]): (eid, uid, tallied)
@@ -358,14 +364,14 @@ def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[
         select(LedgerEntry.dedupe_key, LedgerEntry.amount, LedgerEntry.team_id)
         .where(one_of(session, LedgerEntry.dedupe_key, keys)))} if keys else {}
     out: list[Award] = []
-    later: set[int] = set()
+    later: dict[int, int] = {}
     for e in deletions:
         found = created.get(e.comment_id or 0)
         if found is None or found[1] is None:
             continue
         eid, uid, tallied = found
         if tallied is None and eid not in in_batch:
-            later.add(e.id)
+            later[e.id] = eid
             continue
         amount, team = earned.get(dedupe_key(eid, "comment", uid), (0, None))
         if amount:
@@ -374,12 +380,20 @@ def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[
     return out, later
 
 
+def wait_for(session: Session, event_ids: set[int]) -> None:
+    """Block until no other transaction holds these events (a worker tallying them commits or rolls back)."""
+    if event_ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(ActivityEvent.id).where(one_of(session, ActivityEvent.id, event_ids))
+                        .with_for_update(read=True, of=ActivityEvent.__table__))
+
+
 # --- the batch --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class BatchResult:
     events: int  # events read
     tallied: list[int]  # event ids marked tallied
+    waiting_on: set[int]  # events another worker holds, which deletions left untallied here depend on
     entries: int  # ledger entries written
     user_ids: set[int]  # users whose points moved
     last_id: int
@@ -394,7 +408,7 @@ def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: in
     """
     events = _events(session, after_id=after_id, limit=limit, ids=ids)
     if not events:
-        return BatchResult(0, [], 0, set(), after_id)
+        return BatchResult(0, [], set(), 0, set(), after_id)
     ctx = _context(session, events)
     # Phase 1: earning events; phase 2 (after the inserts, same transaction): reversals, which
     # then see entries for comments created earlier in this very batch.
@@ -411,7 +425,8 @@ def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: in
         session.execute(update(OutboxMessage).where(  # workers.outbox.mark_processed, with one_of()
             OutboxMessage.topic == TALLY_TOPIC, one_of(session, OutboxMessage.ref_id, chunk),
             OutboxMessage.processed_at.is_(None)).values(processed_at=now).execution_options(synchronize_session=False))
-    return BatchResult(len(events), tallied, entries + more, user_ids | more_users, events[-1].id)
+    return BatchResult(len(events), tallied, set(later.values()), entries + more, user_ids | more_users,
+                       events[-1].id)
 
 
 def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *, cap: bool) -> tuple[int, set[int]]:

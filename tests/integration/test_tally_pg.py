@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select, update
+from sqlalchemy import func, make_url, select, update
 
 from api.clock import local_date, utcnow
 from api.db import db
@@ -128,6 +128,35 @@ def test_two_workers_tallying_the_same_backlog_write_each_entry_once(quiet_pg_ap
     assert_consistent(pg_session)
     first = ledger_summary(pg_session)
     assert first[(users[0], "share")][0] > 0 and (users[0], "comment_reversal") in first
+
+
+def test_a_deletion_whose_comment_another_worker_holds_is_tallied_once_that_worker_is_done(
+        quiet_pg_app, pg_session, pg_url):
+    """Another transaction holds the comment's own event (a worker mid-batch, which then rolls back):
+    the job skips it, defers the deletion, waits for the holder, and scans again, so the comment
+    earns its points and the deletion reverses them within the same job."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from workers.jobs.tally import tally_events
+
+    author = UserFactory().id
+    commenter = UserFactory().id
+    facts = Facts(quiet_pg_app)
+    comment = facts.comment(commenter, facts.post(author_id=author))
+    facts.delete_comment(comment)
+    holder = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg")).connect()
+    created = holder.scalar(select(ActivityEvent.id).where(ActivityEvent.kind == "comment_created")
+                            .with_for_update())
+    assert created is not None
+    threading.Timer(0.5, holder.rollback).start()
+    with quiet_pg_app.app_context():
+        assert tally_events() == 2
+    holder.close()
+    pg_session.expire_all()
+    assert pg_session.scalar(select(func.count()).where(ActivityEvent.tallied_at.is_(None))) == 0
+    assert ledger_summary(pg_session) == {(commenter, "comment"): (1, 2), (commenter, "comment_reversal"): (1, -2)}
 
 
 def test_two_workers_replaying_the_same_events_concurrently_add_nothing_twice(quiet_pg_app, pg_session):

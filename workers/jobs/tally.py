@@ -26,6 +26,7 @@ from workers.queues import TALLY, enqueue, job
 log = logging.getLogger(__name__)
 
 MAX_BATCHES_PER_JOB = 50  # 100,000 events, then hand over to a fresh job, well inside RQ's job timeout
+RESCANS = 3  # passes over deferred comment deletions before leaving them to the outbox sweep
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
 T = TypeVar("T")
 
@@ -75,16 +76,33 @@ def tally_one_batch(after_id: int, limit: int | None = None) -> tally_service.Ba
 
 @job
 def tally_events() -> int:
-    """Tally every untallied activity event, a batch per transaction; returns how many were tallied."""
-    after_id, total = 0, 0
+    """Tally every untallied activity event, a batch per transaction; returns how many were tallied.
+
+    A comment deletion whose comment is being tallied by another worker at the same moment is
+    left for later: once the scan reaches the end, the job waits for that worker's transaction
+    and scans again from the start, so a backlog split between workers ends fully tallied.
+    Whatever is still left after `RESCANS` passes stays in the outbox for the sweep.
+    """
+    after_id, total, rescans = 0, 0, 0
+    waiting: set[int] = set()
     for _ in range(MAX_BATCHES_PER_JOB):
         result = tally_one_batch(after_id)
-        if not result.events:
+        waiting |= result.waiting_on
+        if result.events:
+            total += len(result.tallied)
+            after_id = result.last_id
+            continue
+        if not waiting or rescans == RESCANS:
             return total
-        total += len(result.tallied)
-        after_id = result.last_id
+        with_db_retry(lambda ids=frozenset(waiting): _wait_for(ids))
+        after_id, waiting, rescans = 0, set(), rescans + 1
     enqueue(tally_events, queue=TALLY)  # a backlog: continue in a fresh job
     return total
+
+
+def _wait_for(event_ids: frozenset[int]) -> None:
+    tally_service.wait_for(db.session, set(event_ids))
+    db.commit()  # releases the share locks at once
 
 
 register_handler(TALLY_TOPIC, Handler(tally_events, queue=TALLY, batch=True))
