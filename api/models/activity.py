@@ -3,7 +3,8 @@
 An event is written in the same transaction as the thing it records (a share, a
 comment...), together with an outbox row. After the commit the row is handed to the
 queue; the sweeper re-sends rows that were never processed (Redis down, jobs lost),
-so an accepted activity is never lost.
+so an accepted activity is never lost. Events are immutable facts: an event has been
+tallied once its "tally" outbox row is processed.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ class ActivityEvent(Base):
     network: Mapped[str | None] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     occurred_at: Mapped[datetime] = created_at_column()
-    tallied_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
@@ -71,7 +71,3 @@ Index("ix_outbox_messages_pending", OutboxMessage.processed_at, OutboxMessage.id
 Index("ix_outbox_messages_unprocessed_ref", OutboxMessage.topic, OutboxMessage.ref_id,
       postgresql_where=OutboxMessage.processed_at.is_(None), sqlite_where=OutboxMessage.processed_at.is_(None))
 Index("ix_activity_events_occurred", ActivityEvent.occurred_at)
-# The tally reads untallied events in id order: without this, every tally job would walk past
-# every event ever tallied to find the new ones.
-Index("ix_activity_events_untallied", ActivityEvent.id,
-      postgresql_where=ActivityEvent.tallied_at.is_(None), sqlite_where=ActivityEvent.tallied_at.is_(None))

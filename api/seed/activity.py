@@ -26,7 +26,7 @@ REMARKS = ("Great story!", "So proud of the team.", "Sharing this with my networ
 
 
 def _event(session: Session, kind: str, key: str, user_id: int, at, **refs) -> int:
-    event = ActivityEvent(kind=kind, dedupe_key=key, user_id=user_id, occurred_at=at, tallied_at=at, **refs)
+    event = ActivityEvent(kind=kind, dedupe_key=key, user_id=user_id, occurred_at=at, **refs)  # no outbox row: tallied
     session.add(event)
     session.flush()
     return event.id

@@ -142,7 +142,7 @@ def run() -> list[Result]:
         baseline = max(before, after)
         print(f"   baseline: {before:,.0f} rows/s before, {after:,.0f} rows/s after the tally", flush=True)
         with engine.connect() as c:
-            left = c.execute(text("SELECT count(*) FROM activity_events WHERE tallied_at IS NULL")).scalar()
+            left = c.execute(text("SELECT count(*) FROM outbox_messages WHERE topic = 'tally' AND processed_at IS NULL")).scalar()
             entries = c.execute(text("SELECT count(*) FROM ledger_entries")).scalar()
         engine.dispose()
     print(f"   tallied {tallied:,} events into {entries:,} entries in {seconds:.1f} s ({left} left)", flush=True)

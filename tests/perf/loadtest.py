@@ -297,7 +297,6 @@ def wait_drained(db_url: str, timeout: float = 300) -> bool:
                 with engine.connect() as conn:
                     pending = conn.execute(text(
                         "SELECT (SELECT count(*) FROM outbox_messages WHERE processed_at IS NULL)"
-                        " + (SELECT count(*) FROM activity_events WHERE tallied_at IS NULL)"
                         " + (SELECT count(*) FROM notifications n JOIN devices d ON d.user_id = n.user_id"
                         "    WHERE n.delivery_status IN ('pending', 'deferred'))")).scalar()
                 if pending == 0:

@@ -37,9 +37,31 @@ def test_a_share_earns_share_points_and_the_personal_caption_bonus(app, session)
     assert {r.team_id for r in rows} == {team.id}
     assert {r.rule_version for r in rows} == {0}
     assert rows[0].dedupe_key == f"event:{rows[0].event_id}:share:u{user.id}"
-    assert session.scalar(select(func.count()).where(ActivityEvent.tallied_at.is_(None))) == 0
     assert session.scalar(select(func.count()).select_from(OutboxMessage)
                           .where(OutboxMessage.processed_at.is_(None))) == 0
+
+
+def test_a_backlog_larger_than_one_job_continues_in_a_fresh_job(app, session, monkeypatch):
+    """A job tallies at most MAX_BATCHES_PER_JOB batches, then hands the rest to a new job."""
+    from api.services import tally
+    from workers.jobs import tally as tally_job
+
+    user = UserFactory()
+    facts = Facts(app)
+    post = facts.post(networks=("linkedin", "x", "facebook", "instagram"))
+    runner = app.extensions["stafet.queues"]["runner"]
+    with monkeypatch.context() as held:
+        held.setattr(runner, "submit", lambda *a, **k: None)
+        for network in ("linkedin", "x", "facebook", "instagram"):
+            facts.share(user.id, post, network)
+            facts.click(facts.share(user.id, post, network))
+    backlog = tally.untallied(session)
+    monkeypatch.setattr(tally, "BATCH_SIZE", 2)
+    monkeypatch.setattr(tally_job, "MAX_BATCHES_PER_JOB", 2)
+    assert len(backlog) == 12
+    assert tally_all(app) == 4  # the hand-over job ran inline and tallied the other 8
+    assert tally.untallied(session) == set()
+    assert sum(amount for action, amount in entries(session, user.id) if action == "share") == 80
 
 
 def test_tallying_again_adds_nothing(app, session):

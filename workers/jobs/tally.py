@@ -1,7 +1,7 @@
 """`tally_events`: the outbox handler for topic "tally" — drain untallied activity events in batches.
 
 Each batch is one transaction: ledger entries, projections, daily-cap usage, badges
-for the batch's users, the events' `tallied_at` and the outbox rows' `processed_at`.
+for the batch's users, and the events' outbox rows' `processed_at` (which marks them tallied).
 A worker killed mid-batch commits nothing of it; the next run (or the outbox sweep)
 takes the same events again. The decisions live in `api.services.tally`.
 """
@@ -25,7 +25,7 @@ from workers.queues import TALLY, enqueue, job
 
 log = logging.getLogger(__name__)
 
-MAX_BATCHES_PER_JOB = 50  # 100,000 events, then hand over to a fresh job, well inside RQ's job timeout
+MAX_BATCHES_PER_JOB = 20  # 100,000 events, then hand over to a fresh job, well inside RQ's job timeout
 RESCANS = 3  # passes over deferred comment deletions before leaving them to the outbox sweep
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
 T = TypeVar("T")
