@@ -66,3 +66,28 @@ def test_upgrade_works_on_sqlite(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     command.upgrade(_config(engine), "head")
     assert "users" in inspect(engine).get_table_names()
+
+
+def test_0004_keeps_every_untallied_event_waiting_and_the_downgrade_restores_tallied_at(empty_pg):
+    """Events marked untallied before 0004 are untallied after it (whatever their outbox rows said),
+    tallied ones stay tallied; going back down gives tallied_at from the processed outbox rows."""
+    cfg = _config(empty_pg)
+    command.upgrade(cfg, "0003")
+    with empty_pg.begin() as c:
+        for key, tallied in (("share:1", None), ("share:2", None), ("share:3", "2026-01-02")):
+            c.execute(text("INSERT INTO activity_events (kind, dedupe_key, payload, occurred_at, tallied_at)"
+                           " VALUES ('share_created', :key, '{}', '2026-01-01', :tallied)"),
+                      {"key": key, "tallied": tallied})
+        # share:1 lost its pending state (processed row), share:2 has no outbox row at all
+        c.execute(text("INSERT INTO outbox_messages (topic, ref_id, created_at, processed_at, attempts) SELECT 'tally',"
+                       " id, '2026-01-01', '2026-01-02', 0 FROM activity_events WHERE dedupe_key IN ('share:1', 'share:3')"))
+    command.upgrade(cfg, "head")
+    pending = ("SELECT e.dedupe_key FROM activity_events e JOIN outbox_messages o ON o.ref_id = e.id"
+               " WHERE o.topic = 'tally' AND o.processed_at IS NULL ORDER BY 1")
+    with empty_pg.connect() as c:
+        assert [r[0] for r in c.execute(text(pending))] == ["share:1", "share:2"]
+        assert "tallied_at" not in {col["name"] for col in inspect(c).get_columns("activity_events")}
+    command.downgrade(cfg, "0003")
+    with empty_pg.connect() as c:
+        rows = dict(c.execute(text("SELECT dedupe_key, tallied_at IS NOT NULL FROM activity_events")).all())
+    assert rows == {"share:1": False, "share:2": False, "share:3": True}
