@@ -164,7 +164,7 @@ def decide(event: Event, ctx: Context) -> list[Award]:
 _PENDING = (OutboxMessage.topic == TALLY_TOPIC, OutboxMessage.processed_at.is_(None))
 
 
-def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | None) -> list[Event]:
+def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | None, wait: bool) -> list[Event]:
     cols = (ActivityEvent.id, ActivityEvent.kind, ActivityEvent.user_id, ActivityEvent.post_id,
             ActivityEvent.share_id, ActivityEvent.comment_id, ActivityEvent.network,
             ActivityEvent.payload["personal_caption"].as_boolean(),  # not the whole document: one field
@@ -178,11 +178,11 @@ def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | Non
                 .where(*_PENDING, OutboxMessage.ref_id > after_id).order_by(OutboxMessage.ref_id).limit(limit))
         if session.get_bind().dialect.name == "postgresql":
             # Two workers never take the same events; the dedupe keys would make it harmless anyway
-            # (an explicit replay takes no lock at all, which the concurrency tests rely on).
-            stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage.__table__)
+            # (an explicit replay takes no lock at all, which the concurrency tests rely on). With
+            # `wait`, events another transaction holds are waited for instead of skipped.
+            stmt = stmt.with_for_update(skip_locked=not wait, of=OutboxMessage.__table__)
     seen: set[int] = set()  # an event published twice is still tallied once per batch
     return [Event(*row) for row in session.execute(stmt) if not (row[0] in seen or seen.add(row[0]))]
-
 
 
 def untallied(session: Session, event_ids: Iterable[int] | None = None) -> set[int]:
@@ -365,12 +365,12 @@ def _give_back(session: Session, awards: list[Award], timezone: str) -> None:
 
 # --- reversals --------------------------------------------------------------------------------------
 
-def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], dict[int, int]]:
-    """Compensating entries for deleted comments; and the deletions to retry later, each with the
-    comment's own event, which another worker is still tallying (or is about to retry)."""
+def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[int]]:
+    """Compensating entries for deleted comments; and the deletions to retry later (their comment's
+    own event is held by another worker, still tallying it or about to retry)."""
     deletions = [e for e in events if e.kind == "comment_deleted" and e.comment_id]
     if not deletions:
-        return [], {}
+        return [], set()
     in_batch = {e.id for e in events}
     created = {
         int(key.split(":")[1]): (eid, uid)
@@ -384,14 +384,14 @@ def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], dict
         select(LedgerEntry.dedupe_key, LedgerEntry.amount, LedgerEntry.team_id)
         .where(one_of(session, LedgerEntry.dedupe_key, keys)))} if keys else {}
     out: list[Award] = []
-    later: dict[int, int] = {}
+    later: set[int] = set()
     for e in deletions:
         found = created.get(e.comment_id or 0)
         if found is None or found[1] is None:
             continue
         eid, uid = found
         if eid in pending and eid not in in_batch:
-            later[e.id] = eid
+            later.add(e.id)
             continue
         amount, team = earned.get(dedupe_key(eid, "comment", uid), (0, None))
         if amount:
@@ -400,35 +400,28 @@ def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], dict
     return out, later
 
 
-def wait_for(session: Session, event_ids: set[int]) -> None:
-    """Block until no other transaction holds these events (a worker tallying them commits or rolls back)."""
-    if event_ids and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(OutboxMessage.id).where(*_PENDING, one_of(session, OutboxMessage.ref_id, event_ids))
-                        .with_for_update(read=True))
-
-
 # --- the batch --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class BatchResult:
     events: int  # events read
     tallied: list[int]  # event ids marked tallied (their outbox rows processed)
-    waiting_on: set[int]  # events another worker holds, which deletions left untallied here depend on
     entries: int  # ledger entries written
     user_ids: set[int]  # users whose points moved
     last_id: int
 
 
 def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: int = BATCH_SIZE,
-                ids: list[int] | None = None) -> BatchResult:
-    """Tally one batch of untallied events with id > `after_id` (or exactly `ids`, a replay).
+                ids: list[int] | None = None, wait: bool = False) -> BatchResult:
+    """Tally one batch of untallied events with id > `after_id` (or exactly `ids`, a replay), skipping
+    events other transactions hold (or, with `wait`, waiting for them).
 
     Never commits: the caller commits the entries, projections, cap usage and the events' outbox
     rows' `processed_at` (which is what marks them tallied) together.
     """
-    events = _events(session, after_id=after_id, limit=limit, ids=ids)
+    events = _events(session, after_id=after_id, limit=limit, ids=ids, wait=wait)
     if not events:
-        return BatchResult(0, [], set(), 0, set(), after_id)
+        return BatchResult(0, [], 0, set(), after_id)
     ctx = _context(session, events)
     # Phase 1: earning events; phase 2 (after the inserts, same transaction): reversals, which
     # then see entries for comments created earlier in this very batch.
@@ -443,8 +436,7 @@ def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: in
         session.execute(update(OutboxMessage).where(  # workers.outbox.mark_processed, with one_of()
             *_PENDING, one_of(session, OutboxMessage.ref_id, chunk))
             .values(processed_at=now).execution_options(synchronize_session=False))
-    return BatchResult(len(events), tallied, set(later.values()), entries + more, user_ids | more_users,
-                       events[-1].id)
+    return BatchResult(len(events), tallied, entries + more, user_ids | more_users, events[-1].id)
 
 
 def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *, cap: bool) -> tuple[int, set[int]]:

@@ -131,11 +131,12 @@ def test_two_workers_tallying_the_same_backlog_write_each_entry_once(quiet_pg_ap
     assert first[(users[0], "share")][0] > 0 and (users[0], "comment_reversal") in first
 
 
-def test_a_deletion_whose_comment_another_worker_holds_is_tallied_once_that_worker_is_done(
+def test_events_another_transaction_holds_are_tallied_by_the_same_job_once_released(
         quiet_pg_app, pg_session, pg_url):
-    """Another transaction holds the comment's own event (a worker mid-batch, which then rolls back):
-    the job skips it, defers the deletion, waits for the holder, and scans again, so the comment
-    earns its points and the deletion reverses them within the same job."""
+    """Another transaction holds the outbox rows of a share and of a comment (a worker mid-batch
+    that then rolls back, or the sweep re-dispatching them): the job's first scan skips them and
+    defers the comment's deletion; its scan from the start waits for them, so the share and the
+    comment earn their points and the deletion reverses the comment's, all within the same job."""
     import threading
 
     from sqlalchemy import create_engine
@@ -143,21 +144,24 @@ def test_a_deletion_whose_comment_another_worker_holds_is_tallied_once_that_work
     from workers.jobs.tally import tally_events
 
     author = UserFactory().id
-    commenter = UserFactory().id
+    member = UserFactory().id
     facts = Facts(quiet_pg_app)
-    comment = facts.comment(commenter, facts.post(author_id=author))
+    post = facts.post(author_id=author)
+    facts.share(member, post, "linkedin")
+    comment = facts.comment(member, post)
     facts.delete_comment(comment)
     holder = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg")).connect()
-    created = holder.scalar(select(ActivityEvent.id).where(ActivityEvent.kind == "comment_created")
-                            .with_for_update())
-    assert created is not None
+    held = holder.scalars(select(OutboxMessage.id).join(ActivityEvent, ActivityEvent.id == OutboxMessage.ref_id)
+                          .where(ActivityEvent.kind.in_(("share_created", "comment_created")))
+                          .with_for_update()).all()
+    assert len(held) == 2
     threading.Timer(0.5, holder.rollback).start()
     with quiet_pg_app.app_context():
-        assert tally_events() == 2
+        assert tally_events() == 3
     holder.close()
-    pg_session.expire_all()
     assert tally.untallied(pg_session) == set()
-    assert ledger_summary(pg_session) == {(commenter, "comment"): (1, 2), (commenter, "comment_reversal"): (1, -2)}
+    assert ledger_summary(pg_session) == {(member, "share"): (1, 10), (member, "comment"): (1, 2),
+                                          (member, "comment_reversal"): (1, -2)}
 
 
 def test_two_workers_replaying_the_same_events_concurrently_add_nothing_twice(quiet_pg_app, pg_session):

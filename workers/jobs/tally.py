@@ -26,7 +26,7 @@ from workers.queues import TALLY, enqueue, job
 log = logging.getLogger(__name__)
 
 MAX_BATCHES_PER_JOB = 20  # 100,000 events, then hand over to a fresh job, well inside RQ's job timeout
-RESCANS = 3  # passes over deferred comment deletions before leaving them to the outbox sweep
+RESCANS = 3  # scans from the start for what a scan skipped, before leaving it to the outbox sweep
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "08000", "08003", "08006"}
 T = TypeVar("T")
 
@@ -59,13 +59,13 @@ def with_db_retry(work: Callable[[], T], attempts: int = 4, base_delay: float = 
     raise AssertionError("unreachable")
 
 
-def tally_one_batch(after_id: int, limit: int | None = None) -> tally_service.BatchResult:
+def tally_one_batch(after_id: int, limit: int | None = None, *, wait: bool = False) -> tally_service.BatchResult:
     """One batch in its own transaction (committed here)."""
 
     def work() -> tally_service.BatchResult:
         session = db.session
         result = tally_service.tally_batch(session, timezone=current_app.config["ORG_TIMEZONE"], after_id=after_id,
-                                           limit=limit or tally_service.BATCH_SIZE)
+                                           limit=limit or tally_service.BATCH_SIZE, wait=wait)
         if result.user_ids:
             badges.evaluate_after_tally(session, sorted(result.user_ids))
         db.commit()
@@ -78,31 +78,24 @@ def tally_one_batch(after_id: int, limit: int | None = None) -> tally_service.Ba
 def tally_events() -> int:
     """Tally every untallied activity event, a batch per transaction; returns how many were tallied.
 
-    A comment deletion whose comment is being tallied by another worker at the same moment is
-    left for later: once the scan reaches the end, the job waits for that worker's transaction
-    and scans again from the start, so a backlog split between workers ends fully tallied.
-    Whatever is still left after `RESCANS` passes stays in the outbox for the sweep.
+    The first scan skips events other transactions hold (another worker's batch, the outbox
+    sweep re-dispatching them), so workers share a backlog, and defers a comment deletion whose
+    comment another worker holds. A scan that found work is followed by one from the start that
+    waits for held events instead of skipping them, until a scan finds nothing (at most
+    `RESCANS` times; anything left then stays in the outbox for the sweep).
     """
-    after_id, total, rescans = 0, 0, 0
-    waiting: set[int] = set()
+    after_id, total, rescans, found = 0, 0, 0, False
     for _ in range(MAX_BATCHES_PER_JOB):
-        result = tally_one_batch(after_id)
-        waiting |= result.waiting_on
+        result = tally_one_batch(after_id, wait=rescans > 0)
         if result.events:
             total += len(result.tallied)
-            after_id = result.last_id
+            after_id, found = result.last_id, True
             continue
-        if not waiting or rescans == RESCANS:
+        if not found or rescans == RESCANS:
             return total
-        with_db_retry(lambda ids=frozenset(waiting): _wait_for(ids))
-        after_id, waiting, rescans = 0, set(), rescans + 1
+        after_id, rescans, found = 0, rescans + 1, False
     enqueue(tally_events, queue=TALLY)  # a backlog: continue in a fresh job
     return total
-
-
-def _wait_for(event_ids: frozenset[int]) -> None:
-    tally_service.wait_for(db.session, set(event_ids))
-    db.commit()  # releases the share locks at once
 
 
 register_handler(TALLY_TOPIC, Handler(tally_events, queue=TALLY, batch=True))
