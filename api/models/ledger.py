@@ -36,7 +36,8 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Indexed by ix_ledger_entries_user_created (user_id first), which serves every lookup by user.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     amount: Mapped[int]
     action: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(500))
