@@ -102,7 +102,7 @@ def mark_processed(session: Session, topic: str, ref_ids: Iterable[int]) -> None
     if ids:
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.topic == topic, OutboxMessage.ref_id.in_(ids), OutboxMessage.processed_at.is_(None))
+            .where(OutboxMessage.pending(topic), OutboxMessage.ref_id.in_(ids))
             .values(processed_at=utcnow())
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
@@ -64,6 +64,11 @@ class OutboxMessage(Base):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+    @classmethod
+    def pending(cls, topic: str) -> ColumnElement[bool]:
+        """The topic's rows not processed yet (served by ix_outbox_messages_unprocessed_ref)."""
+        return and_(cls.topic == topic, cls.processed_at.is_(None))
 
 
 Index("ix_outbox_messages_pending", OutboxMessage.processed_at, OutboxMessage.id)

@@ -160,10 +160,6 @@ def decide(event: Event, ctx: Context) -> list[Award]:
 
 # --- reading a batch --------------------------------------------------------------------------------
 
-# An event is untallied while its tally outbox row is unprocessed.
-_PENDING = (OutboxMessage.topic == TALLY_TOPIC, OutboxMessage.processed_at.is_(None))
-
-
 def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | None, wait: bool) -> list[Event]:
     cols = (ActivityEvent.id, ActivityEvent.kind, ActivityEvent.user_id, ActivityEvent.post_id,
             ActivityEvent.share_id, ActivityEvent.comment_id, ActivityEvent.network,
@@ -175,7 +171,8 @@ def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | Non
         # The work list is the topic's unprocessed outbox rows (a partial index in ref_id order);
         # the events themselves are never updated, which keeps a batch from rewriting them.
         stmt = (select(*cols).join(OutboxMessage, OutboxMessage.ref_id == ActivityEvent.id)
-                .where(*_PENDING, OutboxMessage.ref_id > after_id).order_by(OutboxMessage.ref_id).limit(limit))
+                .where(OutboxMessage.pending(TALLY_TOPIC), OutboxMessage.ref_id > after_id)
+                .order_by(OutboxMessage.ref_id).limit(limit))
         if session.get_bind().dialect.name == "postgresql":
             # Two workers never take the same events; the dedupe keys would make it harmless anyway
             # (an explicit replay takes no lock at all, which the concurrency tests rely on). With
@@ -186,8 +183,9 @@ def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | Non
 
 
 def untallied(session: Session, event_ids: Iterable[int] | None = None) -> set[int]:
-    """The events still waiting for the tally (of `event_ids`, or all of them)."""
-    stmt = select(OutboxMessage.ref_id).where(*_PENDING)
+    """The events still waiting for the tally (of `event_ids`, or all of them): an event is untallied
+    while its tally outbox row is unprocessed."""
+    stmt = select(OutboxMessage.ref_id).where(OutboxMessage.pending(TALLY_TOPIC))
     if event_ids is not None:
         stmt = stmt.where(one_of(session, OutboxMessage.ref_id, event_ids))
     return set(session.scalars(stmt))
@@ -430,12 +428,10 @@ def tally_batch(session: Session, *, timezone: str, after_id: int = 0, limit: in
     reversals, later = _reversals(session, events)
     more, more_users = _write(session, reversals, ctx, timezone, cap=False)
     tallied = [e.id for e in events if e.id not in later]
-    now = utcnow()
-    for start in range(0, len(tallied), 5000):
-        chunk = tallied[start:start + 5000]
-        session.execute(update(OutboxMessage).where(  # workers.outbox.mark_processed, with one_of()
-            *_PENDING, one_of(session, OutboxMessage.ref_id, chunk))
-            .values(processed_at=now).execution_options(synchronize_session=False))
+    # workers.outbox.mark_processed, with one_of(): the batch's ids as one array parameter
+    session.execute(update(OutboxMessage).where(OutboxMessage.pending(TALLY_TOPIC),
+                                                one_of(session, OutboxMessage.ref_id, tallied))
+                    .values(processed_at=utcnow()).execution_options(synchronize_session=False))
     return BatchResult(len(events), tallied, entries + more, user_ids | more_users, events[-1].id)
 
 

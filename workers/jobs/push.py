@@ -158,9 +158,8 @@ def send_pending() -> int:
     """Deliver every notification whose "push" outbox row is unprocessed, CHUNK at a time."""
     total = 0
     while True:
-        ids = list(db.session.scalars(select(OutboxMessage.ref_id).where(
-            OutboxMessage.topic == PUSH_TOPIC, OutboxMessage.processed_at.is_(None))
-            .order_by(OutboxMessage.id).limit(CHUNK)))
+        ids = list(db.session.scalars(select(OutboxMessage.ref_id).where(OutboxMessage.pending(PUSH_TOPIC))
+                                      .order_by(OutboxMessage.id).limit(CHUNK)))
         db.commit()
         if not ids:
             return total
