@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, cast, func, literal_column, select, text, update
+from sqlalchemy import String, and_, any_, bindparam, cast, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -178,8 +178,7 @@ def _events(session: Session, *, after_id: int, limit: int, ids: list[int] | Non
             # (an explicit replay takes no lock at all, which the concurrency tests rely on). With
             # `wait`, events another transaction holds are waited for instead of skipped.
             stmt = stmt.with_for_update(skip_locked=not wait, of=OutboxMessage.__table__)
-    seen: set[int] = set()  # an event published twice is still tallied once per batch
-    return [Event(*row) for row in session.execute(stmt) if not (row[0] in seen or seen.add(row[0]))]
+    return [Event(*row) for row in session.execute(stmt)]
 
 
 def untallied(session: Session, event_ids: Iterable[int] | None = None) -> set[int]:
@@ -370,14 +369,15 @@ def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[
     if not deletions:
         return [], set()
     in_batch = {e.id for e in events}
-    created = {
-        int(key.split(":")[1]): (eid, uid)
-        for eid, key, uid in session.execute(
-            select(ActivityEvent.id, ActivityEvent.dedupe_key, ActivityEvent.user_id)
+    created = {  # comment id -> (its comment_created event, author, whether that event is untallied)
+        int(key.split(":")[1]): (eid, uid, pending)
+        for eid, key, uid, pending in session.execute(
+            select(ActivityEvent.id, ActivityEvent.dedupe_key, ActivityEvent.user_id, OutboxMessage.id.is_not(None))
+            .outerjoin(OutboxMessage,
+                       and_(OutboxMessage.ref_id == ActivityEvent.id, OutboxMessage.pending(TALLY_TOPIC)))
             .where(one_of(session, ActivityEvent.dedupe_key, [f"comment:{e.comment_id}" for e in deletions])))
     }
-    pending = untallied(session, [eid for eid, _ in created.values()]) if created else set()
-    keys = {dedupe_key(eid, "comment", uid) for eid, uid in created.values() if uid is not None}
+    keys = {dedupe_key(eid, "comment", uid) for eid, uid, _ in created.values() if uid is not None}
     earned = {k: (amt, team) for k, amt, team in session.execute(
         select(LedgerEntry.dedupe_key, LedgerEntry.amount, LedgerEntry.team_id)
         .where(one_of(session, LedgerEntry.dedupe_key, keys)))} if keys else {}
@@ -387,8 +387,8 @@ def _reversals(session: Session, events: list[Event]) -> tuple[list[Award], set[
         found = created.get(e.comment_id or 0)
         if found is None or found[1] is None:
             continue
-        eid, uid = found
-        if eid in pending and eid not in in_batch:
+        eid, uid, pending = found
+        if pending and eid not in in_batch:
             later.add(e.id)
             continue
         amount, team = earned.get(dedupe_key(eid, "comment", uid), (0, None))

@@ -59,13 +59,13 @@ def with_db_retry(work: Callable[[], T], attempts: int = 4, base_delay: float = 
     raise AssertionError("unreachable")
 
 
-def tally_one_batch(after_id: int, limit: int | None = None, *, wait: bool = False) -> tally_service.BatchResult:
+def tally_one_batch(after_id: int, *, wait: bool = False) -> tally_service.BatchResult:
     """One batch in its own transaction (committed here)."""
 
     def work() -> tally_service.BatchResult:
         session = db.session
         result = tally_service.tally_batch(session, timezone=current_app.config["ORG_TIMEZONE"], after_id=after_id,
-                                           limit=limit or tally_service.BATCH_SIZE, wait=wait)
+                                           limit=tally_service.BATCH_SIZE, wait=wait)
         if result.user_ids:
             badges.evaluate_after_tally(session, sorted(result.user_ids))
         db.commit()
