@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token, get_current_user, verify_jwt_in_request
+from jwt import InvalidTokenError
 
 from api.db import db
 from api.errors import Forbidden, Unauthorized, problem
@@ -54,9 +55,17 @@ def _kid_header(_identity: Any) -> dict[str, str]:
 
 @jwt.decode_key_loader
 def _decode_key(header: dict, _payload: dict) -> str:
-    key = signing_keys(current_app).get(header.get("kid", ""))
-    # An unknown kid gets a key that verifies nothing, so the token is "invalid", not a 500.
-    return key or derive_key("unknown-kid", "jwt")
+    """The key of the token's `kid`; a missing or unknown kid is refused outright.
+
+    Never answer with a stand-in key: any key we hand back here is one a token can be signed
+    with, and a constant one is the same on every installation (SECURITY.md, finding 1).
+    flask-jwt-extended turns the raised InvalidTokenError into the 401 of `_invalid_token`.
+    """
+    kid = header.get("kid")
+    key = signing_keys(current_app).get(kid) if isinstance(kid, str) else None
+    if key is None:
+        raise InvalidTokenError("unknown or missing key id")
+    return key
 
 
 @jwt.user_lookup_loader
