@@ -1,10 +1,15 @@
 """Counting clicks on tracked links, privately and honestly.
 
-- The visitor is an HMAC of (IP, user agent) keyed by a salt derived from SECRET_KEY and
-  the UTC date: the raw IP is never stored, and yesterday's hashes cannot be linked to
-  today's.
+- The visitor is an HMAC of (address, user-agent bucket) keyed by a salt derived from
+  SECRET_KEY and the UTC date: the raw IP is never stored, and yesterday's hashes cannot be
+  linked to today's. The address is the IPv4 address or the IPv6 /64 (one subscriber's
+  network: a phone rotates through it freely). The user agent only picks one of
+  VISITORS_PER_ADDRESS buckets, so colleagues behind one office NAT still count separately,
+  while rotating the User-Agent from one address counts at most VISITORS_PER_ADDRESS clicks
+  per share per day (SECURITY.md, finding 7).
 - One counted click per visitor per share per day: the `clicks` unique key with
-  INSERT ... ON CONFLICT DO NOTHING (no read-then-write race).
+  INSERT ... ON CONFLICT DO NOTHING (no read-then-write race), which is therefore also the
+  per-address ceiling.
 - Known bots and link-preview fetchers (which every share triggers when it is posted) and
   requests without a user agent are not counted.
 - On the PostgreSQL web server the click is written a moment later, in a batch with others
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 from dataclasses import dataclass
@@ -51,9 +57,26 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
 
 
+VISITORS_PER_ADDRESS = 3
+
+
+def address_key(ip: str) -> str:
+    """The part of a client address that identifies one subscriber: an IPv4 address, an IPv6 /64."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False).network_address) + "/64"
+    return str(address)
+
+
 def visitor_hash(secret: str, day: date, ip: str, user_agent: str) -> str:
     salt = derive_key(secret, f"click-salt:{day.isoformat()}").encode()
-    return hmac.new(salt, f"{ip}\n{user_agent}".encode(), hashlib.sha256).hexdigest()
+    bucket = hashlib.sha256(user_agent.encode()).digest()[0] % VISITORS_PER_ADDRESS
+    return hmac.new(salt, f"{address_key(ip)}\n{bucket}".encode(), hashlib.sha256).hexdigest()
 
 
 def with_utm(link: str, network: str, campaign: str) -> str:
