@@ -45,6 +45,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     emv_cpm: Decimal = Decimal("10.00")
     emv_currency: str = "EUR"
+    follower_cap: int = 50_000
+    follower_caps: dict = field(default_factory=dict)
     analytics_cache_seconds: int = 60
     leaderboard_cache_seconds: int = 10
     feed_cache_seconds: int = 5
@@ -166,6 +168,25 @@ def _decimal(env: dict, name: str, default: str) -> Decimal:
     return value
 
 
+def _follower_caps(env: dict) -> dict[str, int]:
+    """FOLLOWER_CAPS: per-network overrides of FOLLOWER_CAP, e.g. `linkedin=30000,x=100000`."""
+    from api.models._common import NETWORKS
+
+    caps: dict[str, int] = {}
+    for item in (env.get("FOLLOWER_CAPS") or "").split(","):
+        if not item.strip():
+            continue
+        network, _, raw = item.partition("=")
+        network = network.strip()
+        if network not in NETWORKS:
+            raise ConfigError(f"FOLLOWER_CAPS names an unknown network {network!r} (one of {', '.join(NETWORKS)})")
+        caps[network] = _int({"FOLLOWER_CAPS": raw.strip()}, "FOLLOWER_CAPS", 0, 1, MAX_FOLLOWERS)
+    return caps
+
+
+MAX_FOLLOWERS = 10_000_000  # the most a person may declare (schemas/users.py); a cap above it caps nothing
+
+
 def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> Settings:
     """Read and validate every setting; raise ConfigError on the first bad one."""
     env = dict(os.environ if env is None else env)
@@ -207,6 +228,8 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         cors_origins=origins,
         emv_cpm=_decimal(env, "EMV_CPM", "10.00"),
         emv_currency=currency,
+        follower_cap=_int(env, "FOLLOWER_CAP", 50_000, 1, MAX_FOLLOWERS),
+        follower_caps=_follower_caps(env),
         analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
         leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
         feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", 5, 0, 60),

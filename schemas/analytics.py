@@ -74,6 +74,27 @@ class DayPointSchema(Schema):
     estimated_reach = ma.fields.Integer(required=True)
 
 
+class FollowerCapsSchema(Schema):
+    default = ma.fields.Integer(required=True, metadata={"description": "Most followers a share counts with"})
+    by_network = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
+                                metadata={"description": "Per-network caps that differ from the default"})
+
+
+class ReachCheckSchema(Schema):
+    """How much of the estimated reach rests on self-declared big follower counts."""
+
+    follower_caps = ma.fields.Nested(FollowerCapsSchema, required=True)
+    capped_shares = ma.fields.Integer(required=True, metadata={"description": "Shares whose count exceeded the cap"})
+    reach_from_capped_counts = ma.fields.Integer(required=True,
+                                                 metadata={"description": "Reach those shares count with (capped)"})
+    declared_reach_not_counted = ma.fields.Integer(required=True,
+                                                   metadata={"description": "Declared followers above the caps"})
+    large_count_shares = ma.fields.Integer(required=True,
+                                           metadata={"description": "Shares with a count of at least a fifth of "
+                                                                    "the cap (not capped)"})
+    reach_from_large_counts = ma.fields.Integer(required=True)
+
+
 class WindowSchema(Schema):
     from_ = ma.fields.Date(data_key="from", attribute="from", required=True)
     to = ma.fields.Date(required=True)
@@ -88,7 +109,9 @@ class SummarySchema(Schema):
     shares_by_network = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
     comments = ma.fields.Integer(required=True)
     clicks = ma.fields.Integer(required=True)
-    estimated_reach = ma.fields.Integer(required=True)
+    estimated_reach = ma.fields.Integer(required=True,
+                                        metadata={"description": "Sum of the sharers' follower counts, each capped"})
+    reach_check = ma.fields.Nested(ReachCheckSchema, required=True)
     earned_media_value = ma.fields.Nested(MoneySchema, required=True)
     top_posts = ma.fields.List(ma.fields.Nested(TopPostItemSchema), required=True)
     top_advocates = ma.fields.List(ma.fields.Nested(AdvocateSchema), required=True)

@@ -15,7 +15,7 @@ from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
 from api.models.teams import Team
-from api.services import analytics
+from api.services import analytics, reach
 from api.services.nudges import require_team_lead
 from api.services.ttl_cache import cached
 from schemas.analytics import SummaryArgsSchema, SummarySchema, WindowArgsSchema
@@ -38,7 +38,8 @@ def _summary(args: dict, team_id: int | None) -> dict:
 
     def compute() -> dict:
         return analytics.summary(db.session, start=start, end=end, tz=tz, cpm=current_app.config["EMV_CPM"],
-                                 currency=current_app.config["EMV_CURRENCY"], team_id=team_id)
+                                 currency=current_app.config["EMV_CURRENCY"], team_id=team_id,
+                                 caps=reach.caps_from_config(current_app.config))
 
     return cached(("summary", start, end, team_id), current_app.config.get("ANALYTICS_CACHE_SECONDS", 60), compute)
 
@@ -92,6 +93,7 @@ class Export(MethodView):
         start, end, tz = _window(args)
         team_id = args.get("team_id")
         engine = current_app.extensions["stafet.db"]["engine"]
+        caps = reach.caps_from_config(current_app.config)
 
         def rows():
             from sqlalchemy.orm import Session
@@ -100,7 +102,8 @@ class Export(MethodView):
             writer = csv.writer(buffer)
             writer.writerow(analytics.EXPORT_HEADER)
             with Session(engine) as session:
-                for i, row in enumerate(analytics.export_rows(session, start=start, end=end, tz=tz, team_id=team_id)):
+                for i, row in enumerate(analytics.export_rows(session, start=start, end=end, tz=tz, team_id=team_id,
+                                                                       caps=caps)):
                     writer.writerow([_safe(v) for v in row])
                     if i % 500 == 499:
                         yield buffer.getvalue()

@@ -4,7 +4,9 @@ Definitions (the window is `from`..`to` inclusive, calendar days in ORG_TIMEZONE
 - eligible: active, not erased people who are not admins (in the team, for a team view);
 - active: eligible people who shared or commented in the window; rate = active / eligible;
 - shares by network, comments (not deleted), counted clicks (bots and repeat visits were
-  never counted), estimated reach = the follower counts snapshotted on each share;
+  never counted), estimated reach = the follower counts snapshotted on each share, each capped
+  per network (api.services.reach), with `reach_check` saying how much rests on capped or
+  large counts;
 - earned media value = reach / 1000 × EMV_CPM, in EMV_CURRENCY;
 - top posts by counted clicks, then shares; top advocates by shares, then clicks — only
   people visible on leaderboards;
@@ -28,6 +30,8 @@ from api.models.posts import Post
 from api.models.shares import Click, Share
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
+from api.services import reach as reach_rules
+from api.services.reach import FollowerCaps
 
 TOP = 5
 
@@ -45,7 +49,8 @@ def _day(session: Session, column: Any, tz: str) -> Any:
 
 
 def summary(session: Session, *, start: date, end: date, tz: str, cpm: Decimal, currency: str,
-            team_id: int | None = None) -> dict[str, Any]:
+            team_id: int | None = None, caps: FollowerCaps | None = None) -> dict[str, Any]:
+    caps = caps or FollowerCaps()
     lo, hi = window(start, end, tz)
     shares = select(Share).where(Share.created_at >= lo, Share.created_at < hi)
     comments = select(Comment).where(Comment.created_at >= lo, Comment.created_at < hi, Comment.deleted_at.is_(None))
@@ -65,7 +70,7 @@ def summary(session: Session, *, start: date, end: date, tz: str, cpm: Decimal, 
     active = session.scalar(select(func.count(distinct(actors.c.user_id))).where(
         actors.c.user_id.in_(select(p.c.id)))) or 0
     by_network = {n: cnt for n, cnt in session.execute(select(s.c.network, func.count()).group_by(s.c.network))}
-    reach = int(session.scalar(select(func.coalesce(func.sum(s.c.follower_snapshot), 0))) or 0)
+    reach = int(session.scalar(select(reach_rules.total(s.c.follower_snapshot, s.c.network, caps))) or 0)
     n_comments = session.scalar(select(func.count()).select_from(c)) or 0
     n_clicks = session.scalar(select(func.count()).select_from(k)) or 0
     emv = (Decimal(reach) / 1000 * cpm).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -79,11 +84,12 @@ def summary(session: Session, *, start: date, end: date, tz: str, cpm: Decimal, 
         "comments": n_comments,
         "clicks": n_clicks,
         "estimated_reach": reach,
+        "reach_check": reach_rules.check(session, s, caps),
         "earned_media_value": {"amount": str(emv), "currency": currency, "cpm": str(cpm)},
         "top_posts": _top_posts(session, s, k),
         "top_advocates": _top_advocates(session, s, k),
-        "by_team": [] if team_id is not None else _by_team(session, s, c, k),
-        "series": _series(session, s, c, k, start, end, tz),
+        "by_team": [] if team_id is not None else _by_team(session, s, c, k, caps),
+        "series": _series(session, s, c, k, start, end, tz, caps),
     }
 
 
@@ -116,9 +122,10 @@ def _top_advocates(session: Session, s: Any, k: Any) -> list[dict[str, Any]]:
     return [{"user": {"id": uid, "display_name": name}, "shares": sh, "clicks": cl} for uid, name, sh, cl in rows]
 
 
-def _by_team(session: Session, s: Any, c: Any, k: Any) -> list[dict[str, Any]]:
+def _by_team(session: Session, s: Any, c: Any, k: Any, caps: FollowerCaps) -> list[dict[str, Any]]:
     shares = {t: (n, r) for t, n, r in session.execute(
-        select(s.c.team_id, func.count(), func.coalesce(func.sum(s.c.follower_snapshot), 0)).group_by(s.c.team_id))}
+        select(s.c.team_id, func.count(), reach_rules.total(s.c.follower_snapshot, s.c.network, caps))
+        .group_by(s.c.team_id))}
     clicks = {t: n for t, n in session.execute(select(Share.team_id, func.count()).join(k, k.c.share_id == Share.id)
                                                .group_by(Share.team_id))}
     comments = {t: n for t, n in session.execute(
@@ -136,7 +143,8 @@ def _by_team(session: Session, s: Any, c: Any, k: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _series(session: Session, s: Any, c: Any, k: Any, start: date, end: date, tz: str) -> list[dict[str, Any]]:
+def _series(session: Session, s: Any, c: Any, k: Any, start: date, end: date, tz: str,
+            caps: FollowerCaps) -> list[dict[str, Any]]:
     days: dict[str, dict[str, Any]] = {}
     day = start
     while day <= end:
@@ -151,18 +159,24 @@ def _series(session: Session, s: Any, c: Any, k: Any, start: date, end: date, tz
                     days[key][name] = int(value or 0)
 
     sd, cd, kd = _day(session, s.c.created_at, tz), _day(session, c.c.created_at, tz), _day(session, k.c.created_at, tz)
-    fill(select(sd, func.count(), func.sum(s.c.follower_snapshot)).group_by(sd), "shares", "estimated_reach")
+    fill(select(sd, func.count(), reach_rules.total(s.c.follower_snapshot, s.c.network, caps)).group_by(sd),
+         "shares", "estimated_reach")
     fill(select(cd, func.count()).group_by(cd), "comments")
     fill(select(kd, func.count()).group_by(kd), "clicks")
     return list(days.values())
 
 
 EXPORT_HEADER = ("share_id", "created_at", "post_id", "post_title", "network", "team", "sharer",
-                 "personal_caption", "caption", "clicks", "reach_snapshot")
+                 "personal_caption", "caption", "clicks", "reach_snapshot", "reach_counted")
 
 
-def export_rows(session: Session, *, start: date, end: date, tz: str, team_id: int | None = None):
-    """Yield one tuple per share in the window, oldest first, streamed from the database."""
+def export_rows(session: Session, *, start: date, end: date, tz: str, team_id: int | None = None,
+                caps: FollowerCaps | None = None):
+    """Yield one tuple per share in the window, oldest first, streamed from the database.
+
+    `reach_snapshot` is the follower count the sharer declared; `reach_counted` what the
+    estimated reach counts of it (capped per network)."""
+    caps = caps or FollowerCaps()
     lo, hi = window(start, end, tz)
     stmt = (select(Share.id, Share.created_at, Share.post_id, Post.title, Share.network, Team.name,
                    User.display_name, User.erased_at, Share.personal_caption, Share.caption, Share.click_count,
@@ -176,6 +190,7 @@ def export_rows(session: Session, *, start: date, end: date, tz: str, team_id: i
     for row in session.execute(stmt):
         (sid, at, pid, title, network, team, name, erased, personal, caption, clicks, reach) = row
         yield (sid, at.isoformat(), pid, title, network, team or "", "" if erased else (name or ""),
-               "yes" if personal else "no", "" if erased else (caption or ""), clicks, reach)
+               "yes" if personal else "no", "" if erased else (caption or ""), clicks, reach,
+               min(reach, caps.cap(network)))
 
 

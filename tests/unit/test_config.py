@@ -41,6 +41,10 @@ def test_postgres_urls_use_psycopg3(tmp_path):
         ({"PUBLIC_BASE_URL": "ftp://x"}, "PUBLIC_BASE_URL"),
         ({"ORG_TIMEZONE": "Mars/Base"}, "ORG_TIMEZONE"),
         ({"EMV_CPM": "-1"}, "EMV_CPM"),
+        ({"FOLLOWER_CAP": "0"}, "FOLLOWER_CAP"),
+        ({"FOLLOWER_CAP": "20000000"}, "FOLLOWER_CAP"),
+        ({"FOLLOWER_CAPS": "myspace=10"}, "FOLLOWER_CAPS"),
+        ({"FOLLOWER_CAPS": "x=lots"}, "FOLLOWER_CAPS"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path, env, needle):
