@@ -7,6 +7,7 @@ instead of showing a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -46,6 +47,8 @@ class Settings:
     emv_cpm: Decimal = Decimal("10.00")
     emv_currency: str = "EUR"
     follower_cap: int = 50_000
+    metrics_token: str | None = None
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     follower_caps: dict = field(default_factory=dict)
     analytics_cache_seconds: int = 60
     leaderboard_cache_seconds: int = 10
@@ -184,6 +187,28 @@ def _follower_caps(env: dict) -> dict[str, int]:
     return caps
 
 
+def _networks(env: dict, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of addresses or CIDR blocks, normalised (`10.0.0.0/8`)."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    out = []
+    for item in raw.split(","):
+        if item.strip():
+            try:
+                out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError:
+                raise ConfigError(f"{name} must list addresses or CIDR blocks, got {item.strip()!r}") from None
+    return tuple(out)
+
+
+def _metrics_token(env: dict) -> str | None:
+    token = env.get("METRICS_TOKEN") or None
+    if token is not None and len(token) < 24:
+        raise ConfigError("METRICS_TOKEN must be at least 24 characters")
+    return token
+
+
 MAX_FOLLOWERS = 10_000_000  # the most a person may declare (schemas/users.py); a cap above it caps nothing
 
 
@@ -230,6 +255,8 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         emv_currency=currency,
         follower_cap=_int(env, "FOLLOWER_CAP", 50_000, 1, MAX_FOLLOWERS),
         follower_caps=_follower_caps(env),
+        metrics_token=_metrics_token(env),
+        metrics_allow=_networks(env, "METRICS_ALLOW", ("127.0.0.1/32", "::1/128")),
         analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
         leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
         feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", 5, 0, 60),

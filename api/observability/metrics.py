@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 import time
 
@@ -19,6 +21,25 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 JOBS = Counter("stafet_jobs_total", "Background jobs run", ["job", "outcome"], registry=REGISTRY)
+# Anyone can send any method name; each new label value is a new series kept forever. Fold the rest.
+KNOWN_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "OTHER"
+
+
+def may_read(remote_addr: str | None, authorization: str | None, token: str | None,
+             allowed: tuple[str, ...]) -> bool:
+    """Metrics tell request volumes and error rates: for the scraper only. It shows
+    METRICS_TOKEN as a bearer token, or calls from an address in METRICS_ALLOW (loopback by default)."""
+    if token and authorization and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(block) for block in allowed)
 
 
 def render() -> Response:
@@ -38,8 +59,9 @@ def init_metrics(app: Flask) -> None:
     @app.after_request
     def _observe(response: Response) -> Response:
         endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
-        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        method = method_label(request.method)
+        REQUESTS.labels(method, endpoint, str(response.status_code)).inc()
         started = g.get("_started")
         if started is not None:
-            LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+            LATENCY.labels(method, endpoint).observe(time.perf_counter() - started)
         return response

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 
 from api.db import db
-from api.observability.metrics import render
+from api.errors import problem
+from api.observability.metrics import may_read, render
 from workers import queues
 
 blp = Blueprint("ops", __name__)
@@ -41,5 +42,10 @@ def readyz():
 
 @blp.get("/metrics")
 def metrics():
-    """Prometheus exposition."""
+    """Prometheus exposition, for the scraper only (METRICS_TOKEN or METRICS_ALLOW)."""
+    cfg = current_app.config
+    if not may_read(request.remote_addr, request.headers.get("Authorization"), cfg.get("METRICS_TOKEN"),
+                    cfg.get("METRICS_ALLOW", ())):
+        return problem(403, "Metrics are for the monitoring system: send METRICS_TOKEN as a bearer token, or call "
+                            "from an address in METRICS_ALLOW.", slug="forbidden")
     return render()
