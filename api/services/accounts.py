@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.clock import utcnow
 from api.errors import Conflict, Unauthorized, field_error
 from api.models.users import User
-from api.services import passwords
+from api.services import display_names, passwords
 
 
 def normalise_email(email: str) -> str:
@@ -68,7 +68,7 @@ def activate(session: Session, invite_token: str, password: str, display_name: s
     user.invite_expires_at = None
     user.activated_at = user.last_active_at = utcnow()
     if display_name:
-        user.display_name = display_name
+        display_names.set_name(session, user, display_name)
     return user
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, NotFound
 from api.models.teams import TeamMembership
 from api.models.users import SocialProfile, User
-from api.services import accounts, teams, tokens
+from api.services import accounts, display_names, teams, tokens
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -29,7 +29,7 @@ def update_profile(
     social_profiles: list[dict[str, Any]] | None = None,
 ) -> User:
     if display_name is not None:
-        user.display_name = display_name
+        display_names.set_name(session, user, display_name)
     for name, value in (settings or {}).items():
         setattr(user, name, value)
     if social_profiles is not None:
@@ -55,6 +55,7 @@ def invite(
     session: Session, *, email: str, display_name: str, role: str, team_ids: list[int], invite_ttl: int
 ) -> tuple[User, str]:
     accounts.ensure_email_free(session, email)
+    display_names.ensure_allowed(session, display_name, role=role)
     user = User(email=accounts.normalise_email(email), display_name=display_name, role=role)
     session.add(user)
     teams.set_user_teams(session, user, team_ids)
@@ -83,7 +84,7 @@ def admin_update(session: Session, user: User, changes: dict[str, Any]) -> User:
     if "team_ids" in changes:
         teams.set_user_teams(session, user, changes["team_ids"])
     if "display_name" in changes:
-        user.display_name = changes["display_name"]
+        display_names.set_name(session, user, changes["display_name"])
     if "active" in changes and changes["active"] != user.is_active:
         user.is_active = changes["active"]
         if not user.is_active:
