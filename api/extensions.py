@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import flask_smorest
-from flask import Flask, request
+from flask import Flask
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -66,7 +66,7 @@ class Api(flask_smorest.Api):
         if status == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         if status == 429:
-            retry_after = getattr(error, "retry_after", None) or _limiter_retry_after()
+            retry_after = getattr(error, "retry_after", None) or retry_after_seconds()
             headers.setdefault("Retry-After", str(retry_after))
         return problem(status, detail, slug=_SLUGS.get(status), errors=errors, headers=headers)
 
@@ -83,14 +83,14 @@ class Api(flask_smorest.Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
-def _limiter_retry_after() -> int:
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke resets (the API's problem and the console's page)."""
     import time
 
-    window = getattr(request, "view_rate_limit", None)
-    if window is not None:
+    breached = limiter.current_limit  # flask-limiter keeps the broken limit of this request here
+    if breached is not None:
         try:
-            reset_at = limiter.limiter.get_window_stats(window[0], *window[1])[0]
-            return max(1, int(reset_at - time.time()))
+            return max(1, int(breached.reset_at - time.time()))
         except Exception:  # the storage may be down; one minute is a safe hint
             pass
     return 60

@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
 
 from api.db import db
 from api.errors import DomainError
-from api.extensions import csrf
+from api.extensions import csrf, retry_after_seconds
 from api.models.users import User
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
@@ -70,6 +71,14 @@ def problem_message(exc: Exception) -> str:
 def _protect() -> None:
     if request.method == "POST":
         csrf.protect()
+
+
+@bp.errorhandler(429)
+def _too_many(exc: HTTPException):
+    """Past the failed sign-in budget (api/login_limits.py): a page, not the API's problem+json."""
+    seconds = retry_after_seconds()
+    return render_template("try_later.html", me=None, minutes=max(1, -(-seconds // 60))), 429, {
+        "Retry-After": str(seconds)}
 
 
 @bp.after_request

