@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from api.clock import local_date, utcnow
 from api.console import bp, charts, current, need, problem_message
+from api.console.next_page import safe_next
 from api.db import db
 from api.errors import DomainError, Unauthorized
 from api.login_limits import limit_failed_logins
@@ -53,9 +54,7 @@ def login():
         db.commit()
         session.clear()
         session["uid"], session["v"] = user.id, (user.password_hash or "")[-16:]
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/console") and "//" not in target
-                        else url_for("console.dashboard"))
+        return redirect(safe_next(request.args.get("next")) or url_for("console.dashboard"))
     if current() is not None:
         return redirect(url_for("console.dashboard"))
     return render_template("login.html", me=None)

@@ -6,6 +6,9 @@ break the response nor lead off-site (13)."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
+
+import pytest
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -105,3 +108,68 @@ def test_right_passwords_on_the_console_do_not_use_up_the_budget(app, session):
     UserFactory(email=EMAIL, role="admin")
     for _ in range(8):
         assert _console_login(app.test_client(), EMAIL).status_code == 302
+
+
+# --- finding 13: `next` after sign-in ---------------------------------------------------------------
+
+BAD_NEXT = [
+    "/console/\r\nX-Injected: 1",
+    "/console/\nX-Injected: 1",
+    "/console/\x00",
+    "/console/\tpeople",
+    "//evil.example",
+    "//evil.example/console/",
+    "/\\evil.example",
+    "/console/\\evil.example",
+    "https://evil.example/console",
+    "https://evil.example/console/",
+    "javascript:alert(1)",
+    "/console/../x",
+    "/console/%2e%2e/x",
+    "/console//evil.example",
+    "/consolex",
+    "evil.example/console/",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", BAD_NEXT)
+def test_a_bad_next_falls_back_to_the_dashboard(app, session, target):
+    """A `next` that is not a plain path under /console/ sends the signed-in person to the dashboard:
+    302 to /console/, never a 500 and never another site."""
+    admin = UserFactory(role="admin")
+    web = app.test_client()
+    page = web.get("/console/login")
+
+    r = web.post("/console/login", query_string={"next": target},
+                 data={"email": admin.email, "password": PASSWORD, "csrf_token": _csrf(page.get_data(as_text=True))})
+
+    assert r.status_code == 302
+    location = urlsplit(r.headers["Location"])
+    assert location.netloc in ("", "localhost") and location.path == "/console/" and not location.query
+
+
+def test_the_reported_crlf_next_is_a_redirect_to_the_dashboard(app, session):
+    """The review's request, byte for byte: POST /console/login?next=/console/%0d%0aX-Injected:%201."""
+    admin = UserFactory(role="admin")
+    web = app.test_client()
+    page = web.get("/console/login")
+
+    r = web.post("/console/login?next=/console/%0d%0aX-Injected:%201",
+                 data={"email": admin.email, "password": PASSWORD, "csrf_token": _csrf(page.get_data(as_text=True))})
+
+    assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/console/"
+    assert "X-Injected" not in r.headers
+
+
+def test_a_good_next_is_followed(app, session):
+    """A plain path under /console/ (with a query) is where the sign-in leads."""
+    admin = UserFactory(role="admin")
+    web = app.test_client()
+    assert web.get("/console/people").status_code == 302  # the page asked for sets `next`
+    page = web.get("/console/login")
+
+    r = web.post("/console/login", query_string={"next": "/console/rewards?tab=queue"},
+                 data={"email": admin.email, "password": PASSWORD, "csrf_token": _csrf(page.get_data(as_text=True))})
+
+    assert r.status_code == 302 and r.headers["Location"].endswith("/console/rewards?tab=queue")
