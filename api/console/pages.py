@@ -84,13 +84,18 @@ def _window_args() -> tuple[Any, Any]:
 @bp.get("/")
 @need("lead")
 def dashboard(me: User):
-    start, end = _window_args()
     all_teams = teams.list_teams(db.session)
     visible = all_teams if me.role == "admin" else [t for t in all_teams if teams.can_lead(me, t.id, db.session)]
     wanted = request.args.get("team_id", type=int)
     team = next((t for t in visible if t.id == wanted), None)
-    if me.role != "admin" and team is None and visible:
-        team = visible[0]  # leads see their own team
+    if me.role != "admin":
+        # Only admins see the whole organisation (team_id=None); a lead sees a team they lead — the one
+        # asked for if it is theirs, else their first — and a lead of no team sees no figures at all,
+        # as the API answers 403 for analytics of a team one does not lead.
+        if not visible:
+            return render_template("dashboard.html", me=me, page="dashboard", s=None, teams=[], team=None)
+        team = team or visible[0]
+    start, end = _window_args()
     s = analytics.summary(db.session, start=start, end=end, tz=current_app.config["ORG_TIMEZONE"],
                           cpm=current_app.config["EMV_CPM"], currency=current_app.config["EMV_CURRENCY"],
                           team_id=team.id if team else None)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TeamFactory, UserFactory, lead_of
 
 EMAIL = "ada@example.test"
 
@@ -108,6 +108,42 @@ def test_right_passwords_on_the_console_do_not_use_up_the_budget(app, session):
     UserFactory(email=EMAIL, role="admin")
     for _ in range(8):
         assert _console_login(app.test_client(), EMAIL).status_code == 302
+
+
+# --- finding 5: a lead who leads no team sees no organisation-wide figures --------------------------
+
+def test_a_lead_who_leads_no_team_sees_no_organisation_figures(app, session):
+    """A lead who is only a plain member of a team (and leads none) gets "You don't lead a team yet"
+    and no KPI cards, charts or other teams' names."""
+    harbour, airport = TeamFactory(name="Harbour"), TeamFactory(name="Airport")
+    lead = UserFactory(role="lead", teams=[harbour])  # a member, not its lead
+    UserFactory.create_batch(3, teams=[airport])
+    web = app.test_client()
+    assert _console_login(web, lead.email).status_code == 302
+
+    for url in ("/console/", f"/console/?team_id={airport.id}", f"/console/?team_id={harbour.id}"):
+        r = web.get(url)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 200
+        assert "You don't lead a team yet" in html or "You don&#39;t lead a team yet" in html
+        assert 'id="kpi-participation"' not in html and 'id="kpi-shares"' not in html
+        assert "<svg" not in html and "people</div>" not in html
+        assert "Airport" not in html and "Harbour" not in html
+
+
+def test_a_lead_asking_for_another_team_gets_their_own(app, session):
+    """?team_id= of a team the lead does not lead shows the lead's own team (2 people), not that one (4)."""
+    harbour, airport = TeamFactory(name="Harbour"), TeamFactory(name="Airport")
+    lead = lead_of(harbour)
+    UserFactory(teams=[harbour])
+    UserFactory.create_batch(4, teams=[airport])
+    web = app.test_client()
+    assert _console_login(web, lead.email).status_code == 302
+
+    html = web.get(f"/console/?team_id={airport.id}").get_data(as_text=True)
+
+    assert "— Harbour" in html and "Airport" not in html
+    assert "of 2 people" in html and "of 4 people" not in html
 
 
 # --- finding 13: `next` after sign-in ---------------------------------------------------------------
