@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api import http
     from api.auth import init_auth
     from api.config import load_settings
-    from api.console import init_console
+    from api.console import cookie_settings, init_console
     from api.db import db
     from api.docs_assets import ASSETS_URL
     from api.docs_assets import blp as docs_blp
@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,
         WTF_CSRF_CHECK_DEFAULT=False,  # only the console's forms are CSRF-protected
+        **cookie_settings(settings.public_base_url),
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_KEY_PREFIX="stafet-limits",
         RATELIMIT_HEADERS_ENABLED=True,

@@ -11,7 +11,7 @@ limit the answer is 429 with Retry-After, even for the right password.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Response, current_app
 from flask_limiter.util import get_remote_address
@@ -41,6 +41,6 @@ def limit_failed_logins(email_of_request: Callable[[], object]) -> Callable[[F],
                                        deduct_when=_failed)
 
     def decorator(view: F) -> F:
-        return per_ip(per_account(view))
+        return cast(F, per_ip(per_account(view)))
 
     return decorator

@@ -1,6 +1,7 @@
 """The web console for admins and leads (`/console`): server-rendered pages on the same services as the API.
 
-Sign-in is a cookie session (same passwords as the app); every form is CSRF-protected;
+Sign-in is a cookie session (same passwords as the app, the same failed sign-in budget as the API,
+ended server-side at sign-out through users.session_version); every form is CSRF-protected;
 staff who sign in get a friendly page sending them to the app. Form input goes through
 the API's own marshmallow schemas and service functions, so no rule is written twice.
 """
@@ -22,12 +23,29 @@ from api.models.users import User
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
 
 
+def cookie_settings(public_base_url: str) -> dict[str, Any]:
+    """The session cookie's attributes; create_app applies them before its `config` overrides."""
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,  # no script reads it
+        "SESSION_COOKIE_SAMESITE": "Lax",  # not sent on cross-site POSTs (CSRF tokens stay the main guard)
+        "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),  # https sites: never over plain http
+    }
+
+
+def start_session(user: User) -> None:
+    session.clear()  # nothing from before sign-in survives it
+    session["uid"], session["sv"] = user.id, user.session_version
+
+
 def current() -> User | None:
     uid = session.get("uid")
     if uid is None:
         return None
     user = db.session.get(User, uid)
-    if user is None or not user.can_log_in or session.get("v") != (user.password_hash or "")[-16:]:
+    # The cookie is signed but lives on the client, so a copy outlives any sign-out that only clears
+    # it: a session is valid while it carries the user's current session_version, which sign-out and
+    # a new password bump (accounts.end_sessions).
+    if user is None or not user.can_log_in or session.get("sv") != user.session_version:
         session.clear()
         return None
     return user
@@ -91,9 +109,7 @@ def init_console(app) -> None:
     from api.console import pages  # noqa: F401 - registers the views on `bp`
 
     app.register_blueprint(bp)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("PUBLIC_BASE_URL", "").startswith("https://"))
 
 
-__all__ = ["bp", "current", "need", "problem_message", "init_console", "current_app"]
+__all__ = ["bp", "cookie_settings", "start_session", "current", "need", "problem_message", "init_console",
+           "current_app"]

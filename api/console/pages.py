@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from api.clock import local_date, utcnow
-from api.console import bp, charts, current, need, problem_message
+from api.console import bp, charts, current, need, problem_message, start_session
 from api.console.next_page import safe_next
 from api.db import db
 from api.errors import DomainError, Unauthorized
@@ -52,8 +52,7 @@ def login():
             flash(exc.detail, "error")
             return render_template("login.html", email=email, me=None), 401
         db.commit()
-        session.clear()
-        session["uid"], session["v"] = user.id, (user.password_hash or "")[-16:]
+        start_session(user)
         return redirect(safe_next(request.args.get("next")) or url_for("console.dashboard"))
     if current() is not None:
         return redirect(url_for("console.dashboard"))
@@ -62,6 +61,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    user = current()
+    if user is not None:
+        accounts.end_sessions(user)  # copies of this cookie die too, not just this browser's
+        db.commit()
     session.clear()
     return redirect(url_for("console.login"))
 

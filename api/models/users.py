@@ -36,6 +36,8 @@ class User(Base):
     activated_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
     last_active_at: Mapped[datetime | None]
+    # Console cookies carry this number; bumping it (sign-out, a new password) ends them all server-side.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

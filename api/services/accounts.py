@@ -36,6 +36,17 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign `user` out of every console session: their cookies carry the old session_version."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password also ends the sessions opened with the old one."""
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+
+
 def _invite_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -63,7 +74,7 @@ def activate(session: Session, invite_token: str, password: str, display_name: s
     if not user.is_active or user.erased_at is not None:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
     check_password_policy(password)
-    user.password_hash = passwords.hash_password(password)
+    set_password(user, password)
     user.invite_token_hash = None
     user.invite_expires_at = None
     user.activated_at = user.last_active_at = utcnow()

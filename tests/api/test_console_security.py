@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import base_env, build_app
 from tests.factories import PASSWORD, TeamFactory, UserFactory, lead_of
 
 EMAIL = "ada@example.test"
@@ -27,6 +28,11 @@ def _console_login(web, email, password=PASSWORD, **kw):
 
 def _api_login(client, email, password=PASSWORD, **kw):
     return client.post("/auth/login", json={"email": email, "password": password}, **kw)
+
+
+def _post(web, path, data=None):
+    page = web.get("/console/login") if path.endswith("/login") else web.get("/console/")
+    return web.post(path, data={**(data or {}), "csrf_token": _csrf(page.get_data(as_text=True))})
 
 
 def _is_refused(r) -> None:
@@ -144,6 +150,79 @@ def test_a_lead_asking_for_another_team_gets_their_own(app, session):
 
     assert "— Harbour" in html and "Airport" not in html
     assert "of 2 people" in html and "of 4 people" not in html
+
+
+# --- finding 6: sign-out ends the session on the server; cookie attributes --------------------------
+
+def test_a_copied_cookie_is_dead_after_sign_out(app, session):
+    """Someone copies the console cookie; the owner signs out; the copy then only reaches the sign-in page."""
+    admin = UserFactory(role="admin")
+    web = app.test_client()
+    assert _console_login(web, admin.email).status_code == 302
+    copied = web.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/console/people").status_code == 200  # the copy works while the owner is signed in
+
+    out = _post(web, "/console/logout")
+
+    assert out.status_code == 302 and urlsplit(out.headers["Location"]).path == "/console/login"
+    r = thief.get("/console/people")
+    assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/console/login"
+    assert web.get("/console/people").status_code == 302
+    assert _console_login(web, admin.email).status_code == 302  # signing in again works
+    assert web.get("/console/people").status_code == 200
+
+
+def test_a_password_change_ends_console_sessions(app, session):
+    """Setting a new password signs out the console sessions opened with the old one."""
+    from api.db import db
+    from api.models.users import User
+    from api.services import accounts
+
+    admin = UserFactory(role="admin")
+    web = app.test_client()
+    assert _console_login(web, admin.email).status_code == 302
+    with app.app_context():
+        accounts.set_password(db.session.get(User, admin.id), "another-long-password")
+        db.commit()
+
+    assert web.get("/console/people").status_code == 302
+
+
+def _session_cookie(r) -> str:
+    cookies = [c for c in r.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert cookies, r.headers
+    return cookies[-1]
+
+
+def _attributes(cookie: str) -> set[str]:
+    return {part.strip().lower() for part in cookie.split(";")[1:]}
+
+
+def test_the_console_cookie_is_secure_httponly_and_lax_on_https(app):
+    """With an https PUBLIC_BASE_URL the session cookie is Secure, HttpOnly and SameSite=Lax."""
+    assert app.config["PUBLIC_BASE_URL"].startswith("https://")
+
+    attributes = _attributes(_session_cookie(app.test_client().get("/console/login")))
+
+    assert {"secure", "httponly", "samesite=lax"} <= attributes
+
+
+def test_the_console_cookie_is_httponly_and_lax_but_not_secure_on_http(tmp_path):
+    """With an http PUBLIC_BASE_URL (a laptop) the cookie is HttpOnly and SameSite=Lax, not Secure."""
+    http_app = build_app(base_env(tmp_path, PUBLIC_BASE_URL="http://localhost:5000"))
+
+    attributes = _attributes(_session_cookie(http_app.test_client().get("/console/login")))
+
+    assert {"httponly", "samesite=lax"} <= attributes and "secure" not in attributes
+
+
+def test_create_app_config_still_overrides_the_cookie_attributes(tmp_path):
+    """A test or a deployment passing SESSION_COOKIE_SECURE=False to create_app gets it."""
+    plain = build_app(base_env(tmp_path), SESSION_COOKIE_SECURE=False)
+
+    assert "secure" not in _attributes(_session_cookie(plain.test_client().get("/console/login")))
 
 
 # --- finding 13: `next` after sign-in ---------------------------------------------------------------

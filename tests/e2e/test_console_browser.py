@@ -9,6 +9,7 @@ import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -117,3 +118,28 @@ def test_lead_starts_a_challenge_and_sees_live_standings(browser, live):
     assert "Challenge “Browser sprint” is set up" in page.content()
     assert page.get_by_text("Live standings").count() == 1
     assert page.locator("#standings tr").count() > 5  # the team's people, ranked from the demo activity
+
+
+def test_a_copied_session_cookie_dies_at_sign_out(browser, live):
+    """Copy a signed-in lead's cookies into a second browser: it opens the console until the lead
+    clicks Sign out, then it only reaches the sign-in page. The cookie is HttpOnly, SameSite=Lax and
+    (PUBLIC_BASE_URL is https) Secure."""
+    owner = _signed_in(browser, live, "lead2@demo.stafet.dev", "stafet-demo")
+    cookies = owner.context.cookies()
+    copy = browser.new_context()
+    copy.add_cookies(cookies)
+    thief = copy.new_page()
+    thief.goto(live["url"] + "/console/challenges")
+    assert urlsplit(thief.url).path == "/console/challenges"  # the copy works while the lead is signed in
+
+    owner.get_by_role("button", name="Sign out").click()
+    owner.wait_for_url("**/console/login")
+    thief.goto(live["url"] + "/console/challenges")
+
+    thief.screenshot(path=str(ARTIFACTS / "console-copied-cookie-after-sign-out.png"))
+    assert urlsplit(thief.url).path == "/console/login"
+    assert thief.locator("#password").count() == 1
+    session_cookie = next(c for c in cookies if c["name"] == "session")
+    assert (session_cookie["httpOnly"], session_cookie["sameSite"], session_cookie["secure"]) == (True, "Lax", True)
+    copy.close()
+    owner.context.close()
