@@ -22,7 +22,8 @@ from api.services.accounts import normalise_email
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _failed(response: Response) -> bool:
+def failed(response: Response) -> bool:
+    """A sign-in that counts against a budget: refused credentials (401), not bad input or a 429."""
     return response.status_code == 401
 
 
@@ -35,10 +36,10 @@ def limit_failed_logins(email_of_request: Callable[[], object]) -> Callable[[F],
     """Decorate a sign-in view; `email_of_request` reads the email the view will authenticate
     (each door reads its own body: JSON for the API, the form for the console)."""
     per_ip = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], scope="login-ip",
-                                  key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
+                                  key_func=get_remote_address, methods=["POST"], deduct_when=failed)
     per_account = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
                                        key_func=lambda: account_key(email_of_request()), methods=["POST"],
-                                       deduct_when=_failed)
+                                       deduct_when=failed)
 
     def decorator(view: F) -> F:
         return cast(F, per_ip(per_account(view)))

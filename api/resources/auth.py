@@ -8,7 +8,7 @@ from flask_limiter.util import get_remote_address
 from api.auth import issue_access_token
 from api.db import db
 from api.extensions import Blueprint, limiter
-from api.login_limits import limit_failed_logins
+from api.login_limits import failed, limit_failed_logins
 from api.models.users import User
 from api.services import accounts, tokens, users
 from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
@@ -38,10 +38,6 @@ def _pair(user: User, refresh_token: str) -> dict:
 def _email_in_body() -> object:
     body = request.get_json(silent=True)
     return body.get("email") if isinstance(body, dict) else None
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
 
 
 @blp.route("/login", methods=["POST"])
@@ -89,7 +85,7 @@ def logout(data: dict):
 
 
 @blp.route("/activate", methods=["POST"])
-@limiter.limit("20 per 15 minutes", key_func=get_remote_address, deduct_when=_failed, scope="activate-ip")
+@limiter.limit("20 per 15 minutes", key_func=get_remote_address, deduct_when=failed, scope="activate-ip")
 @blp.arguments(ActivateSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
