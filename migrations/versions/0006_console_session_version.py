@@ -1,14 +1,14 @@
 """users.session_version: console sign-ins carry it; sign-out and a new password bump it, which ends
 every console session of that person on the server (the cookie itself is client-side).
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
