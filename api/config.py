@@ -54,6 +54,7 @@ class Settings:
     leaderboard_cache_seconds: int = 10
     feed_cache_seconds: int = 5
     click_flush_seconds: float = 0.2
+    challenge_min_hours: int = 24
     log_level: str = "INFO"
     log_json: bool = True
     embedded_jobs: str = "thread"
@@ -261,6 +262,9 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
         feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", 5, 0, 60),
         click_flush_seconds=_float(env, "CLICK_FLUSH_SECONDS", 0.2, 0, 10),
+        # At least an hour, so a challenge cannot open and close around activity already known; at
+        # most 30 days, so the setting cannot lock leads out of running challenges at all.
+        challenge_min_hours=_int(env, "CHALLENGE_MIN_HOURS", 24, 1, 30 * 24),
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", True),
         embedded_jobs=embedded_jobs,

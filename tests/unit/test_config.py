@@ -45,12 +45,22 @@ def test_postgres_urls_use_psycopg3(tmp_path):
         ({"FOLLOWER_CAP": "20000000"}, "FOLLOWER_CAP"),
         ({"FOLLOWER_CAPS": "myspace=10"}, "FOLLOWER_CAPS"),
         ({"FOLLOWER_CAPS": "x=lots"}, "FOLLOWER_CAPS"),
+        ({"CHALLENGE_MIN_HOURS": "0"}, "CHALLENGE_MIN_HOURS"),
+        ({"CHALLENGE_MIN_HOURS": "721"}, "CHALLENGE_MIN_HOURS"),
+        ({"CHALLENGE_MIN_HOURS": "a day"}, "CHALLENGE_MIN_HOURS"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path, env, needle):
     with pytest.raises(ConfigError) as info:
         load_settings(env, instance_dir=tmp_path)
     assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_challenge_min_hours_defaults_to_a_day_and_may_be_set_up_to_30_days(tmp_path):
+    assert load_settings({}, instance_dir=tmp_path).challenge_min_hours == 24
+    assert load_settings({"CHALLENGE_MIN_HOURS": "720"}, instance_dir=tmp_path).challenge_min_hours == 720
+    assert load_settings({"CHALLENGE_MIN_HOURS": "1"}, instance_dir=tmp_path).as_flask_config()[
+        "CHALLENGE_MIN_HOURS"] == 1
 
 
 def test_fcm_credentials_must_be_a_service_account(tmp_path):
