@@ -9,6 +9,7 @@ from marshmallow import validate
 
 from api.models._common import NETWORKS
 from api.models.ledger import LEDGER_ACTIONS
+from api.models.scoring import CHALLENGE_PRIZE_LIMIT
 from schemas.common import Id, Schema, Text
 
 MAX_POINTS = 1_000_000
@@ -50,6 +51,11 @@ class ScoringRulesSchema(Schema):
     admins_earn_points = ma.fields.Boolean(required=True)
     daily_caps = ma.fields.Nested(DailyCapsSchema, required=True)
     max_clicks_per_share = _points("Clicks that earn points, per share")
+    max_challenge_prize = ma.fields.Integer(
+        validate=validate.Range(min=0, max=CHALLENGE_PRIZE_LIMIT),
+        metadata={"description": "A lead's challenge prize above this waits for an admin's approval before it "
+                                 "can be paid (admins' own prizes are approved when set). Default 500; left out of "
+                                 "a PUT = unchanged"})
     levels = ma.fields.List(ma.fields.Nested(LevelRowSchema), required=True,
                             validate=validate.Length(min=1, max=50),
                             metadata={"description": "Ascending; the first starts at 0 points"})

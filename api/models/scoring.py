@@ -21,7 +21,11 @@ DEFAULT_RULES: dict[str, Any] = {
     "admins_earn_points": False,
     "daily_caps": {"share": 100, "comment": 20, "click": 50},
     "max_clicks_per_share": 25,
+    # A lead's challenge prize above this waits for an admin's approval before it can be paid.
+    "max_challenge_prize": 500,
 }
+# No challenge prize, approved or not, and no max_challenge_prize exceeds this.
+CHALLENGE_PRIZE_LIMIT = 100_000
 
 DEFAULT_LEVELS = [
     (1, "Newcomer", 0),
