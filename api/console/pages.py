@@ -313,8 +313,7 @@ def _challenge_form() -> dict[str, Any]:
 def challenges(me: User):
     rows = challenge_service.listing(db.session, me, None)
     led = [t for t in teams.list_teams(db.session) if teams.can_lead(me, t.id, db.session)]
-    recent = list(db.session.scalars(select(Post).where(Post.deleted_at.is_(None), Post.status == "published")
-                                     .order_by(Post.id.desc()).limit(30)))
+    recent = challenge_service.offered_posts(db.session, [t.id for t in led])
     return render_template("challenges.html", me=me, page="challenges", teams=led, posts=recent,
                            items=[challenge_service.view(db.session, c, with_standings=False) for c in rows])
 
@@ -338,7 +337,8 @@ def add_challenge(me: User):
     from schemas.challenges import ChallengeWriteSchema
 
     try:
-        ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()))
+        ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()),
+                                      min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
         db.commit()
         flash(f"Challenge “{ch.title}” is set up.")
         return redirect(url_for("console.challenge", challenge_id=ch.id))

@@ -30,6 +30,11 @@ class Challenge(Base):
     ends_at: Mapped[datetime]
     prize_points: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the prize may be paid: at creation when within the scoring rules' max_challenge_prize
+    # or set by an admin, else when an admin approves it. Unset at close = the prize is withheld.
+    prize_approved_at: Mapped[datetime | None]
+    # The admin who approved a prize above the ceiling (None when the ceiling covered it).
+    prize_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancelled_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     started_notified_at: Mapped[datetime | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from api.auth import current_user, require_role
@@ -38,9 +39,14 @@ class Challenges(MethodView):
         """Start a challenge for teams I lead (admins: any team)
 
         Individual: the top 3 get 100/60/30 % of `prize_points`. Team: the metric per active
-        member decides, and every member of the winning team gets `prize_points`.
+        member decides, and every member of the winning team gets `prize_points`. Whoever sets
+        it up runs it and takes no part. It starts no more than 5 minutes in the past and runs at
+        least CHALLENGE_MIN_HOURS (default 24); its posts must be live for its teams. A lead's
+        prize above the scoring rules' `max_challenge_prize` waits for an admin's approval.
         """
-        return challenges.view(db.session, challenges.create(db.session, current_user(), data))
+        user = current_user()
+        ch = challenges.create(db.session, user, data, min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
+        return challenges.view(db.session, ch)
 
 
 @blp.route("/<int:challenge_id>")
@@ -58,10 +64,14 @@ class OneChallenge(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data: dict, challenge_id: int):
-        """Change a challenge before it starts (409 once it has started)"""
+        """Change a challenge before it starts (409 once it has started)
+
+        The rules of creating one apply. A lead's change to anything but the title or the
+        description makes a prize above `max_challenge_prize` wait for an admin's approval again.
+        """
         user = current_user()
         ch = challenges.update_challenge(db.session, user, challenges.get_visible(db.session, user, challenge_id),
-                                         data)
+                                         data, min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
         return challenges.view(db.session, ch)
 
     @require_role("lead")
@@ -73,3 +83,20 @@ class OneChallenge(MethodView):
         user = current_user()
         challenges.cancel(db.session, user, challenges.get_visible(db.session, user, challenge_id))
         return None
+
+
+@blp.route("/<int:challenge_id>/prize-approval")
+class PrizeApproval(MethodView):
+    @require_role("admin")
+    @blp.response(200, ChallengeSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, challenge_id: int):
+        """Approve a challenge's prize so it is paid at the end (admins only; 409 once it ended or was cancelled)
+
+        A lead's prize above the scoring rules' `max_challenge_prize` is `awaiting_approval` until
+        then; still unapproved at the end, it is `withheld` and nothing is paid.
+        """
+        user = current_user()
+        ch = challenges.approve_prize(db.session, user, challenges.get(db.session, challenge_id))
+        return challenges.view(db.session, ch)

@@ -19,8 +19,10 @@ ENDED = "Autumn stories: team against team"
 
 
 def _challenge(session: Session, title: str, creator: User, team_ids: list[int], **fields) -> Challenge:
+    # Built directly (the API refuses a start in the past); the demo prizes are within the default
+    # max_challenge_prize, so approved as the API would.
     ch = Challenge(title=title, created_by_id=creator.id, teams=[ChallengeTeam(team_id=t) for t in team_ids],
-                   **fields)
+                   prize_approved_at=utcnow(), **fields)
     session.add(ch)
     session.flush()
     return ch

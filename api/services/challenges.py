@@ -1,7 +1,16 @@
 """Friendly challenges: who takes part, live standings, closing with prizes exactly once.
 
-- Participants: active people with gamification on in the challenge's teams (opted-out
-  people neither count nor appear).
+- Setting up (create, and PATCH before the start; a lead of all its teams or an admin): it starts
+  no earlier than START_SKEW ago (no backdating over activity already known) and runs at least
+  `min_hours` (CHALLENGE_MIN_HOURS); its posts must be live now for everyone or for one of its
+  teams, and an unknown post id gets the same answer as one its teams cannot see.
+- Prize approval: a prize within the scoring rules' `max_challenge_prize`, or one an admin sets,
+  is approved when set; a lead's larger prize waits for an admin (`approve_prize`). A lead's later
+  change to anything that decides who wins what (all but title and description) is judged again.
+  A prize still unapproved at the end is withheld: nothing is paid, and the results say so.
+- Participants: active people with gamification on in the challenge's teams, except its creator,
+  who sets the rules and the prize and so does not play: not listed in the standings, not counted
+  in a team's average, never paid. Opted-out people neither count nor appear.
 - Metrics within [starts_at, ends_at), limited to the challenge's posts when it has any:
   `points` = points earned (not prizes, adjustments or spending), `shares`, `comments` (not
   deleted), `clicks` (counted clicks on my shares).
@@ -19,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
@@ -33,10 +42,14 @@ from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services import inbox, ledger
 from api.services import teams as teams_service
+from api.services.scoring import current_rules
+from api.services.visibility import live_posts, targeted_at_teams
 
 PRIZE_SHARES = {1: 100, 2: 60, 3: 30}
 NOT_COUNTED = ("challenge_prize", "adjustment", "redemption", "redemption_refund")
+START_SKEW = timedelta(minutes=5)  # clocks differ a little between phones and the server
 EVENT_OF = {"shares": "share_created", "clicks": "click_counted"}
+COSMETIC = frozenset({"title", "description"})  # changes that leave who wins what alone
 
 
 def status_of(ch: Challenge, now: datetime | None = None) -> str:
@@ -82,26 +95,62 @@ def _check_rights(session: Session, user: User, wanted_teams: list[int]) -> None
         raise Forbidden("You can run challenges only for the teams you lead.")
 
 
-def _check_posts(session: Session, post_ids: list[int]) -> None:
-    found = set(session.scalars(select(Post.id).where(Post.id.in_(post_ids)))) if post_ids else set()
+def eligible_posts(team_ids: list[int]) -> Select:
+    """Posts a challenge for these teams may count: live now, for everyone or for one of the teams."""
+    return live_posts().where(targeted_at_teams(team_ids))
+
+
+def offered_posts(session: Session, team_ids: list[int], limit: int = 30) -> list[Post]:
+    """The newest posts a challenge for these teams may count (what the console's form offers)."""
+    return list(session.scalars(eligible_posts(team_ids).order_by(Post.id.desc()).limit(limit)))
+
+
+def _check_posts(session: Session, post_ids: list[int], team_ids: list[int]) -> None:
+    if not post_ids:
+        return
+    found = set(session.scalars(eligible_posts(team_ids).with_only_columns(Post.id).where(Post.id.in_(post_ids))))
     missing = sorted(set(post_ids) - found)
     if missing:
-        raise field_error("post_ids", f"No such post: {', '.join(map(str, missing))}.")
+        # One message for unknown ids and ones the teams cannot see: it must not tell which posts exist.
+        raise field_error("post_ids", f"Not a live post for the challenge's teams: {', '.join(map(str, missing))}.")
 
 
-def create(session: Session, user: User, data: dict[str, Any]) -> Challenge:
+def _check_window(starts_at: datetime, ends_at: datetime, min_hours: int) -> None:
+    if starts_at < utcnow() - START_SKEW:
+        raise field_error("starts_at", "A challenge cannot start in the past.")
+    if ends_at - starts_at < timedelta(hours=min_hours):
+        raise field_error("ends_at", f"A challenge runs at least {min_hours} hours: ends_at must be that long "
+                                     "after starts_at.")
+
+
+def _decide_prize(session: Session, user: User, ch: Challenge) -> None:
+    """Approve the prize now when the ceiling covers it or an admin sets it; else it waits for an admin."""
+    ceiling = int(current_rules(session)[1]["max_challenge_prize"])
+    if ch.prize_points <= ceiling or user.has_role("admin"):
+        ch.prize_approved_at = utcnow()
+        ch.prize_approved_by_id = user.id if ch.prize_points > ceiling else None
+    else:
+        ch.prize_approved_at = ch.prize_approved_by_id = None
+
+
+def prize_status(ch: Challenge) -> str:
+    if ch.prize_approved_at is not None:
+        return "approved"
+    return "withheld" if ch.closed_at is not None else "awaiting_approval"
+
+
+def create(session: Session, user: User, data: dict[str, Any], *, min_hours: int) -> Challenge:
     wanted = sorted(set(data["team_ids"]))
+    post_ids = sorted(set(data.get("post_ids") or []))
     _check_rights(session, user, wanted)
-    _check_posts(session, data.get("post_ids") or [])
-    if data["ends_at"] <= data["starts_at"]:
-        raise field_error("ends_at", "ends_at must be after starts_at.")
-    if data["ends_at"] <= utcnow():
-        raise field_error("ends_at", "A challenge must end in the future.")
+    _check_window(data["starts_at"], data["ends_at"], min_hours)
+    _check_posts(session, post_ids, wanted)
     ch = Challenge(title=data["title"], description=data.get("description", ""), kind=data["kind"],
                    metric=data["metric"], starts_at=data["starts_at"], ends_at=data["ends_at"],
                    prize_points=data.get("prize_points", 0), created_by_id=user.id,
                    teams=[ChallengeTeam(team_id=t) for t in wanted],
-                   posts=[ChallengePost(post_id=p) for p in sorted(set(data.get("post_ids") or []))])
+                   posts=[ChallengePost(post_id=p) for p in post_ids])
+    _decide_prize(session, user, ch)
     session.add(ch)
     session.flush()
     return ch
@@ -114,22 +163,42 @@ def _may_manage(session: Session, user: User, ch: Challenge) -> None:
         raise Forbidden("Only the challenge's creator, the leads of all its teams, or an admin may change it.")
 
 
-def update_challenge(session: Session, user: User, ch: Challenge, data: dict[str, Any]) -> Challenge:
+def update_challenge(session: Session, user: User, ch: Challenge, data: dict[str, Any], *,
+                     min_hours: int) -> Challenge:
+    """Change a challenge before it starts, under the rules of `create` (checked before anything changes)."""
     _may_manage(session, user, ch)
     if status_of(ch) != "upcoming":
         raise Conflict("A challenge can be edited only before it starts.")
+    wanted = sorted(set(data.get("team_ids", team_ids(ch))))
+    post_ids = sorted(set(data.get("post_ids", [p.post_id for p in ch.posts])))
     if "team_ids" in data:
-        _check_rights(session, user, sorted(set(data["team_ids"])))
-        ch.teams = [ChallengeTeam(team_id=t) for t in sorted(set(data["team_ids"]))]
+        _check_rights(session, user, wanted)
+    if "starts_at" in data or "ends_at" in data:
+        _check_window(data.get("starts_at", ch.starts_at), data.get("ends_at", ch.ends_at), min_hours)
+    if "post_ids" in data or "team_ids" in data:
+        _check_posts(session, post_ids, wanted)
+    if "team_ids" in data:
+        ch.teams = [ChallengeTeam(team_id=t) for t in wanted]
     if "post_ids" in data:
-        _check_posts(session, data["post_ids"])
-        ch.posts = [ChallengePost(post_id=p) for p in sorted(set(data["post_ids"]))]
+        ch.posts = [ChallengePost(post_id=p) for p in post_ids]
     for name in ("title", "description", "kind", "metric", "starts_at", "ends_at", "prize_points"):
         if name in data:
             setattr(ch, name, data[name])
-    if ch.ends_at <= ch.starts_at:
-        raise field_error("ends_at", "ends_at must be after starts_at.")
+    if set(data) - COSMETIC:
+        _decide_prize(session, user, ch)
     session.flush()
+    return ch
+
+
+def approve_prize(session: Session, admin: User, ch: Challenge) -> Challenge:
+    """An admin approves the prize until the challenge ends (approving it again changes nothing)."""
+    if status_of(ch) in ("ended", "cancelled"):
+        raise Conflict("This challenge is over or cancelled: its prize can no longer be approved.")
+    # Conditional, like closing: a close that got there first keeps the prize withheld.
+    if _claim(session, ch.id, Challenge.prize_approved_at, Challenge.closed_at.is_(None), Challenge.ends_at > utcnow()):
+        session.refresh(ch)
+        ch.prize_approved_by_id = admin.id
+        session.flush()
     return ch
 
 
@@ -144,13 +213,14 @@ def cancel(session: Session, user: User, ch: Challenge) -> None:
 # --- standings ----------------------------------------------------------------------------------
 
 def participants(session: Session, ch: Challenge) -> dict[int, tuple[str, int]]:
-    """{user_id: (display_name, team_id)} of active, opted-in members of the challenge's teams."""
+    """{user_id: (display_name, team_id)} of active, opted-in members of the challenge's teams, but not
+    its creator."""
     out: dict[int, tuple[str, int]] = {}
     rows = session.execute(
         select(User.id, User.display_name, TeamMembership.team_id)
         .join(TeamMembership, TeamMembership.user_id == User.id)
         .where(TeamMembership.team_id.in_(team_ids(ch)), User.is_active.is_(True), User.erased_at.is_(None),
-               User.gamification_enabled.is_(True))
+               User.gamification_enabled.is_(True), User.id != ch.created_by_id)
         .order_by(TeamMembership.joined_at, TeamMembership.team_id))
     for uid, name, team in rows:
         out.setdefault(uid, (name, team))
@@ -224,13 +294,19 @@ def _claim(session: Session, ch_id: int, column, *conditions) -> bool:
     ).first() is not None
 
 
+def _prize_line(ch: Challenge) -> str:
+    if ch.prize_approved_at is None:
+        return f"{ch.prize_points} points for the winners once an admin approves the prize."
+    return f"{ch.prize_points} points for the winners."
+
+
 def announce_start(session: Session, ch: Challenge) -> int:
     if not _claim(session, ch.id, Challenge.started_notified_at, Challenge.starts_at <= utcnow()):
         return 0
     sent = 0
     for uid in participants(session, ch):
         sent += inbox.notify(session, uid, "challenges", f"Challenge on: {ch.title}",
-                             f"Until {ch.ends_at:%d %b %H:%M} UTC — {ch.prize_points} points for the winners.",
+                             f"Until {ch.ends_at:%d %b %H:%M} UTC — {_prize_line(ch)}",
                              data=_link(ch), dedupe_key=f"challenge:{ch.id}:started:u{uid}") is not None
     return sent
 
@@ -255,8 +331,22 @@ def prizes(ch: Challenge, final: list[dict[str, Any]], people: dict[int, tuple[s
     return {uid: ch.prize_points for uid, (_n, team) in people.items() if team in winners}
 
 
+def _results_body(ch: Challenge, won: int) -> str:
+    if won:
+        return f"You won {won} points!"
+    if ch.prize_points and ch.prize_approved_at is None:
+        return "The prize was not approved by an admin, so no points were paid. See the final standings."
+    return "See the final standings."
+
+
+def _organiser(session: Session, ch: Challenge) -> set[int]:
+    """The creator, while they can still read the results."""
+    return set(session.scalars(select(User.id).where(User.id == ch.created_by_id, User.is_active.is_(True),
+                                                     User.erased_at.is_(None))))
+
+
 def close(session: Session, ch: Challenge) -> bool:
-    """Freeze standings and award prizes, once; False if already closed (or not yet due)."""
+    """Freeze standings and pay an approved prize, once; False if already closed (or not yet due)."""
     if not _claim(session, ch.id, Challenge.closed_at, Challenge.ends_at <= utcnow()):
         return False
     session.refresh(ch)
@@ -264,18 +354,16 @@ def close(session: Session, ch: Challenge) -> bool:
     ch.final_standings = None
     final = standings(session, ch)
     ch.final_standings = final
-    award = prizes(ch, final, people)
+    award = prizes(ch, final, people) if ch.prize_approved_at is not None else {}
     team_of = {uid: team for uid, (_n, team) in people.items()}
     for uid, amount in award.items():
         if amount > 0:
             ledger.append(session, user_id=uid, amount=amount, action="challenge_prize",
                           dedupe_key=f"challenge:{ch.id}:prize:u{uid}", reason=f"Prize: {ch.title}",
                           team_id=team_of.get(uid), at=ch.ends_at)
-    for uid in people:
-        won = award.get(uid, 0)
-        body = f"You won {won} points!" if won else "See the final standings."
-        inbox.notify(session, uid, "challenges", f"Results: {ch.title}", body, data=_link(ch),
-                     dedupe_key=f"challenge:{ch.id}:results:u{uid}")
+    for uid in sorted(set(people) | _organiser(session, ch)):
+        inbox.notify(session, uid, "challenges", f"Results: {ch.title}", _results_body(ch, award.get(uid, 0)),
+                     data=_link(ch), dedupe_key=f"challenge:{ch.id}:results:u{uid}")
     session.flush()
     return True
 
@@ -321,7 +409,7 @@ def view(session: Session, ch: Challenge, *, with_standings: bool = True) -> dic
     return {
         "id": ch.id, "title": ch.title, "description": ch.description, "kind": ch.kind, "metric": ch.metric,
         "post_ids": sorted(p.post_id for p in ch.posts), "team_ids": team_ids(ch), "starts_at": ch.starts_at,
-        "ends_at": ch.ends_at, "prize_points": ch.prize_points, "status": status_of(ch),
-        "created_by_id": ch.created_by_id,
+        "ends_at": ch.ends_at, "prize_points": ch.prize_points, "prize_status": prize_status(ch),
+        "status": status_of(ch), "created_by_id": ch.created_by_id,
         "standings": standings(session, ch) if with_standings else [],
     }

@@ -23,8 +23,7 @@ BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/60
 def _body(team_ids, **over):
     now = utcnow()
     body = {"title": "November sprint", "kind": "individual", "metric": "points", "team_ids": team_ids,
-            "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": (now + timedelta(days=2)).isoformat(),
-            "prize_points": 100}
+            "starts_at": now.isoformat(), "ends_at": (now + timedelta(days=2)).isoformat(), "prize_points": 100}
     body.update(over)
     return body
 

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from api.clock import utcnow
 from api.models.posts import Post
 from api.models.rewards import Redemption
 from api.models.users import User
@@ -128,8 +129,8 @@ def test_lead_starts_a_challenge_for_their_team_and_follows_it(app, session):
     lead = UserFactory(role="lead", teams=[mine], teams__lead=True)
     UserFactory(teams=[mine], display_name="Runa Rask")
     web = _signed_in(app, lead)
-    form = {"title": "Harbour week", "kind": "individual", "metric": "shares", "starts_at": "2020-01-01T08:00",
-            "ends_at": "2099-01-01T08:00", "prize_points": "90"}
+    form = {"title": "Harbour week", "kind": "individual", "metric": "shares",
+            "starts_at": utcnow().strftime("%Y-%m-%dT%H:%M"), "ends_at": "2099-01-01T08:00", "prize_points": "90"}
 
     page = web.get("/console/challenges").get_data(as_text=True)
     assert "Harbour" in page and "Airport" not in page  # only the teams I lead are offered

@@ -28,13 +28,13 @@ def test_six_concurrent_closers_award_each_prize_once(pg_app, pg_client, pg_sess
     people = [UserFactory(teams=[team]) for _ in range(5)]
     now = utcnow()
     body = {"title": "Race", "kind": "individual", "metric": "points", "team_ids": [team.id], "prize_points": 200,
-            "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat()}
+            "starts_at": now.isoformat(), "ends_at": (now + timedelta(days=1)).isoformat()}
     assert pg_client.as_(lead).post("/challenges", json=body).status_code == 201
     for person, points in zip(people, (50, 40, 30, 20, 10), strict=True):
         ledger.append(pg_session, user_id=person.id, amount=points, action="share", dedupe_key=uuid.uuid4().hex)
     pg_session.commit()
 
-    with time_machine.travel(now + timedelta(hours=1, minutes=1)):
+    with time_machine.travel(now + timedelta(days=1, minutes=1)):
         run_concurrently(pg_app, run_challenges, workers=CLOSERS)
     prizes = pg_session.execute(select(LedgerEntry.user_id, func.count(), func.sum(LedgerEntry.amount))
                                 .where(LedgerEntry.action == "challenge_prize").group_by(LedgerEntry.user_id)).all()
