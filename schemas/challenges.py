@@ -40,10 +40,23 @@ class ChallengePatchSchema(ChallengeWriteSchema):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
+class StandingUserSchema(Schema):
+    id = ma.fields.Integer(required=True, allow_none=True,
+                           metadata={"description": "null for someone shown anonymously or erased"})
+    display_name = ma.fields.String(required=True, metadata={
+        "description": "\"Anonymous colleague\" for someone who hid from leaderboards (except to themselves), "
+                       "\"Former colleague\" for an erased account"})
+
+
+class StandingTeamSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
 class StandingSchema(Schema):
     rank = ma.fields.Integer(required=True)
-    user = ma.fields.Dict(metadata={"description": "{id, display_name} (individual challenges)"})
-    team = ma.fields.Dict(metadata={"description": "{id, name} (team challenges)"})
+    user = ma.fields.Nested(StandingUserSchema, metadata={"description": "Individual challenges"})
+    team = ma.fields.Nested(StandingTeamSchema, metadata={"description": "Team challenges"})
     value = ma.fields.Float(required=True, metadata={"description": "The metric; per active member for teams"})
     total = ma.fields.Integer()
     members = ma.fields.Integer()

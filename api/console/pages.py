@@ -327,8 +327,8 @@ def challenge(me: User, challenge_id: int):
         flash(problem_message(exc), "error")
         return redirect(url_for("console.challenges"))
     names = {t.id: t.name for t in teams.list_teams(db.session)}
-    return render_template("challenge.html", me=me, page="challenges", c=challenge_service.view(db.session, ch),
-                           team_names=names)
+    return render_template("challenge.html", me=me, page="challenges",
+                           c=challenge_service.view(db.session, ch, viewer=me), team_names=names)
 
 
 @bp.post("/challenges/add")

@@ -39,7 +39,9 @@ class Challenge(Base):
     closed_at: Mapped[datetime | None]
     started_notified_at: Mapped[datetime | None]
     ending_notified_at: Mapped[datetime | None]
-    # Frozen at close: [{"rank", "user_id"|"team_id", "value"}].
+    # Frozen at close, ids and numbers only: [{"rank", "user_id", "value"}] or
+    # [{"rank", "team_id", "value", "total", "members"}]. Names are read when shown, so erasure and
+    # hiding from leaderboards apply to ended challenges too.
     final_standings: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()

@@ -46,7 +46,7 @@ class Challenges(MethodView):
         """
         user = current_user()
         ch = challenges.create(db.session, user, data, min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
-        return challenges.view(db.session, ch)
+        return challenges.view(db.session, ch, viewer=user)
 
 
 @blp.route("/<int:challenge_id>")
@@ -55,8 +55,13 @@ class OneChallenge(MethodView):
     @blp.response(200, ChallengeSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, challenge_id: int):
-        """A challenge with its standings (live while it runs, frozen once it ended)"""
-        return challenges.view(db.session, challenges.get_visible(db.session, current_user(), challenge_id))
+        """A challenge with its standings (live while it runs, frozen once it ended)
+
+        People who hid from leaderboards appear to others as "Anonymous colleague" (id null),
+        erased accounts as "Former colleague".
+        """
+        user = current_user()
+        return challenges.view(db.session, challenges.get_visible(db.session, user, challenge_id), viewer=user)
 
     @require_role("lead")
     @blp.arguments(ChallengePatchSchema)
@@ -72,7 +77,7 @@ class OneChallenge(MethodView):
         user = current_user()
         ch = challenges.update_challenge(db.session, user, challenges.get_visible(db.session, user, challenge_id),
                                          data, min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
-        return challenges.view(db.session, ch)
+        return challenges.view(db.session, ch, viewer=user)
 
     @require_role("lead")
     @blp.response(204)
@@ -99,4 +104,4 @@ class PrizeApproval(MethodView):
         """
         user = current_user()
         ch = challenges.approve_prize(db.session, user, challenges.get(db.session, challenge_id))
-        return challenges.view(db.session, ch)
+        return challenges.view(db.session, ch, viewer=user)

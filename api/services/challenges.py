@@ -19,6 +19,9 @@
 - Prizes at close: individual — ranks 1, 2 and 3 get 100 %, 60 % and 30 % of `prize_points`
   (rounded down); people tied on a rank each get that rank's prize; a value of 0 wins nothing.
   Team — every participant of the best team(s) gets `prize_points`.
+- Standings name people as they are when read, for the viewer: someone who hid from leaderboards
+  is "Anonymous colleague" without an id to everyone but themselves, an erased account "Former
+  colleague". The standings frozen at close hold ids and values only, so this holds after the end.
 - Closing is claimed with a conditional UPDATE of `closed_at`, and prize entries have one
   ledger key per (challenge, person): closing twice, or two closers at once, award once.
 """
@@ -42,7 +45,9 @@ from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services import inbox, ledger
 from api.services import teams as teams_service
+from api.services.privacy import ERASED_NAME
 from api.services.scoring import current_rules
+from api.services.tally import one_of
 from api.services.visibility import live_posts, targeted_at_teams
 
 PRIZE_SHARES = {1: 100, 2: 60, 3: 30}
@@ -50,6 +55,7 @@ NOT_COUNTED = ("challenge_prize", "adjustment", "redemption", "redemption_refund
 START_SKEW = timedelta(minutes=5)  # clocks differ a little between phones and the server
 EVENT_OF = {"shares": "share_created", "clicks": "click_counted"}
 COSMETIC = frozenset({"title", "description"})  # changes that leave who wins what alone
+ANONYMOUS_NAME = "Anonymous colleague"
 
 
 def status_of(ch: Challenge, now: datetime | None = None) -> str:
@@ -212,18 +218,17 @@ def cancel(session: Session, user: User, ch: Challenge) -> None:
 
 # --- standings ----------------------------------------------------------------------------------
 
-def participants(session: Session, ch: Challenge) -> dict[int, tuple[str, int]]:
-    """{user_id: (display_name, team_id)} of active, opted-in members of the challenge's teams, but not
-    its creator."""
-    out: dict[int, tuple[str, int]] = {}
+def participants(session: Session, ch: Challenge) -> dict[int, int]:
+    """{user_id: team_id} of active, opted-in members of the challenge's teams, but not its creator."""
+    out: dict[int, int] = {}
     rows = session.execute(
-        select(User.id, User.display_name, TeamMembership.team_id)
+        select(User.id, TeamMembership.team_id)
         .join(TeamMembership, TeamMembership.user_id == User.id)
         .where(TeamMembership.team_id.in_(team_ids(ch)), User.is_active.is_(True), User.erased_at.is_(None),
                User.gamification_enabled.is_(True), User.id != ch.created_by_id)
         .order_by(TeamMembership.joined_at, TeamMembership.team_id))
-    for uid, name, team in rows:
-        out.setdefault(uid, (name, team))
+    for uid, team in rows:
+        out.setdefault(uid, team)
     return out
 
 
@@ -262,23 +267,57 @@ def _rank(items: list[dict[str, Any]], key: str = "value") -> list[dict[str, Any
     return items
 
 
-def standings(session: Session, ch: Challenge) -> list[dict[str, Any]]:
-    if ch.final_standings is not None:
-        return ch.final_standings
-    people = participants(session, ch)
+def _ranked(session: Session, ch: Challenge, people: dict[int, int]) -> list[dict[str, Any]]:
+    """The standings as ids and values (what is frozen at close)."""
     got = values(session, ch, list(people))
     if ch.kind == "individual":
-        rows = [{"user": {"id": uid, "display_name": name}, "value": got.get(uid, 0)}
-                for uid, (name, _team) in sorted(people.items())]
-        return _rank(rows)
-    names = {t: n for t, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids(ch))))}
+        return _rank([{"user_id": uid, "value": got.get(uid, 0)} for uid in sorted(people)])
     totals: dict[int, list[int]] = {t: [] for t in team_ids(ch)}
-    for uid, (_name, team) in people.items():
+    for uid, team in people.items():
         if team in totals:
             totals[team].append(got.get(uid, 0))
-    rows = [{"team": {"id": t, "name": names.get(t, "")}, "value": round(sum(v) / len(v), 2) if v else 0,
-             "total": sum(v), "members": len(v)} for t, v in sorted(totals.items())]
-    return _rank(rows)
+    return _rank([{"team_id": t, "value": round(sum(v) / len(v), 2) if v else 0, "total": sum(v), "members": len(v)}
+                  for t, v in sorted(totals.items())])
+
+
+def _people(session: Session, user_ids: list[int], viewer: User | None) -> dict[int, dict[str, Any]]:
+    """How each person appears to `viewer` (None: to nobody in particular)."""
+    out: dict[int, dict[str, Any]] = {}
+    for uid, name, visible, erased_at in session.execute(
+            select(User.id, User.display_name, User.leaderboard_visible, User.erased_at)
+            .where(one_of(session, User.id, user_ids))):
+        if erased_at is not None:
+            out[uid] = {"id": None, "display_name": ERASED_NAME}
+        elif visible or (viewer is not None and viewer.id == uid):
+            out[uid] = {"id": uid, "display_name": name}
+        else:
+            out[uid] = {"id": None, "display_name": ANONYMOUS_NAME}
+    return out
+
+
+def _render(session: Session, rows: list[dict[str, Any]], viewer: User | None) -> list[dict[str, Any]]:
+    """Ids to the names `viewer` may see, read now."""
+    user_ids = [r["user_id"] for r in rows if "user_id" in r]
+    team_ids_ = [r["team_id"] for r in rows if "team_id" in r]
+    people = _people(session, user_ids, viewer) if user_ids else {}
+    teams = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids_))).all()) if team_ids_ else {}
+    out = []
+    for row in rows:
+        item = {k: v for k, v in row.items() if k not in ("user_id", "team_id")}
+        if "user_id" in row:
+            item["user"] = people.get(row["user_id"], {"id": None, "display_name": ERASED_NAME})
+        else:
+            item["team"] = {"id": row["team_id"], "name": teams.get(row["team_id"], "")}
+        out.append(item)
+    return out
+
+
+def standings(session: Session, ch: Challenge, viewer: User | None = None) -> list[dict[str, Any]]:
+    """Live while it runs, frozen once closed; names as `viewer` may see them."""
+    rows = ch.final_standings
+    if rows is None:
+        rows = _ranked(session, ch, participants(session, ch))
+    return _render(session, rows, viewer)
 
 
 # --- lifecycle ------------------------------------------------------------------------------------
@@ -321,14 +360,14 @@ def announce_ending(session: Session, ch: Challenge) -> int:
     return sent
 
 
-def prizes(ch: Challenge, final: list[dict[str, Any]], people: dict[int, tuple[str, int]]) -> dict[int, int]:
+def prizes(ch: Challenge, final: list[dict[str, Any]], people: dict[int, int]) -> dict[int, int]:
     if not ch.prize_points:
         return {}
     if ch.kind == "individual":
-        return {row["user"]["id"]: ch.prize_points * PRIZE_SHARES[row["rank"]] // 100
+        return {row["user_id"]: ch.prize_points * PRIZE_SHARES[row["rank"]] // 100
                 for row in final if row["rank"] in PRIZE_SHARES and row["value"] > 0}
-    winners = {row["team"]["id"] for row in final if row["rank"] == 1 and row["value"] > 0}
-    return {uid: ch.prize_points for uid, (_n, team) in people.items() if team in winners}
+    winners = {row["team_id"] for row in final if row["rank"] == 1 and row["value"] > 0}
+    return {uid: ch.prize_points for uid, team in people.items() if team in winners}
 
 
 def _results_body(ch: Challenge, won: int) -> str:
@@ -351,16 +390,14 @@ def close(session: Session, ch: Challenge) -> bool:
         return False
     session.refresh(ch)
     people = participants(session, ch)
-    ch.final_standings = None
-    final = standings(session, ch)
+    final = _ranked(session, ch, people)
     ch.final_standings = final
     award = prizes(ch, final, people) if ch.prize_approved_at is not None else {}
-    team_of = {uid: team for uid, (_n, team) in people.items()}
     for uid, amount in award.items():
         if amount > 0:
             ledger.append(session, user_id=uid, amount=amount, action="challenge_prize",
                           dedupe_key=f"challenge:{ch.id}:prize:u{uid}", reason=f"Prize: {ch.title}",
-                          team_id=team_of.get(uid), at=ch.ends_at)
+                          team_id=people.get(uid), at=ch.ends_at)
     for uid in sorted(set(people) | _organiser(session, ch)):
         inbox.notify(session, uid, "challenges", f"Results: {ch.title}", _results_body(ch, award.get(uid, 0)),
                      data=_link(ch), dedupe_key=f"challenge:{ch.id}:results:u{uid}")
@@ -405,11 +442,11 @@ def listing(session: Session, user: User, status: str | None) -> list[Challenge]
     return list(session.scalars(stmt.limit(200)))
 
 
-def view(session: Session, ch: Challenge, *, with_standings: bool = True) -> dict[str, Any]:
+def view(session: Session, ch: Challenge, *, viewer: User | None = None, with_standings: bool = True) -> dict[str, Any]:
     return {
         "id": ch.id, "title": ch.title, "description": ch.description, "kind": ch.kind, "metric": ch.metric,
         "post_ids": sorted(p.post_id for p in ch.posts), "team_ids": team_ids(ch), "starts_at": ch.starts_at,
         "ends_at": ch.ends_at, "prize_points": ch.prize_points, "prize_status": prize_status(ch),
         "status": status_of(ch), "created_by_id": ch.created_by_id,
-        "standings": standings(session, ch) if with_standings else [],
+        "standings": standings(session, ch, viewer) if with_standings else [],
     }

@@ -20,6 +20,8 @@ from tests.factories_content import PostFactory
 from tests.helpers import assert_problem
 
 CEILING = 500  # the finding's default for max_challenge_prize
+ANONYMOUS = {"id": None, "display_name": "Anonymous colleague"}
+ERASED = {"id": None, "display_name": "Former colleague"}
 
 
 def _body(team_ids, **over):
@@ -297,3 +299,62 @@ def test_the_console_form_offers_only_posts_live_for_my_teams(app, session):
 
     assert "Open to all hands" in page and "For my crew" in page
     assert "Secret launch next week" not in page and "Other depot memo" not in page
+
+
+# --- findings 12 and 4: hidden and erased people in standings ---------------------------------------
+
+def test_people_who_hid_from_leaderboards_are_anonymous_in_standings_to_everyone_but_themselves(
+        app, client, session):
+    """Hedda hid from leaderboards: others (staff, the lead, the console) see "Anonymous colleague" with
+    no id, live and in the frozen standings; Hedda sees herself. Showing herself again later shows her
+    name in the frozen standings too (names are read when the standings are shown)."""
+    from tests.api.test_console import _signed_in
+
+    team = TeamFactory()
+    lead = lead_of(team)
+    ann = UserFactory(teams=[team], display_name="Ann Visible")
+    hedda = UserFactory(teams=[team], display_name="Hedda Hidden", leaderboard_visible=False)
+    cid = _create(client, lead, [team.id])["id"]
+    _earn(session, hedda, 50)
+    _earn(session, ann, 30)
+
+    def check():
+        for viewer in (ann, lead):
+            response = client.as_(viewer).get(f"/challenges/{cid}")
+            assert "Hedda" not in response.get_data(as_text=True)
+            assert [s["user"] for s in response.get_json()["standings"]] == [
+                ANONYMOUS, {"id": ann.id, "display_name": "Ann Visible"}]
+        assert _standings(client, hedda, cid)[0]["user"] == {"id": hedda.id, "display_name": "Hedda Hidden"}
+        page = _signed_in(app, lead).get(f"/console/challenges/{cid}").get_data(as_text=True)
+        assert "Hedda" not in page and "Anonymous colleague" in page
+
+    check()
+    _close(app)
+    check()
+    client.as_(hedda).patch("/me", json={"settings": {"leaderboard_visible": True}})
+    assert _standings(client, ann, cid)[0]["user"] == {"id": hedda.id, "display_name": "Hedda Hidden"}
+
+
+def test_erasure_scrubs_a_name_from_frozen_standings(app, client, session):
+    """After Bob erases his account (DELETE /me), the ended challenge's standings (API and console) show
+    "Former colleague" without an id where his name was; his rank and value stay."""
+    from tests.api.test_console import _signed_in
+
+    team = TeamFactory()
+    lead = lead_of(team)
+    ann = UserFactory(teams=[team], display_name="Ann Stays")
+    bob = UserFactory(teams=[team], display_name="Bob Byquist")
+    cid = _create(client, lead, [team.id])["id"]
+    _earn(session, bob, 50)
+    _earn(session, ann, 30)
+    _close(app)
+    assert "Bob Byquist" in client.as_(ann).get(f"/challenges/{cid}").get_data(as_text=True)
+
+    assert client.as_(bob).delete("/me").status_code == 204
+
+    response = client.as_(ann).get(f"/challenges/{cid}")
+    assert "Bob Byquist" not in response.get_data(as_text=True)
+    assert [(s["rank"], s["user"], s["value"]) for s in response.get_json()["standings"]] == [
+        (1, ERASED, 50), (2, {"id": ann.id, "display_name": "Ann Stays"}, 30)]
+    page = _signed_in(app, lead).get(f"/console/challenges/{cid}").get_data(as_text=True)
+    assert "Bob Byquist" not in page and "Former colleague" in page

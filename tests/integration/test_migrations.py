@@ -91,3 +91,41 @@ def test_0004_keeps_every_untallied_event_waiting_and_the_downgrade_restores_tal
     with empty_pg.connect() as c:
         rows = dict(c.execute(text("SELECT dedupe_key, tallied_at IS NOT NULL FROM activity_events")).all())
     assert rows == {"share:1": False, "share:2": False, "share:3": True}
+
+
+def test_0006_frozen_standings_keep_ids_only_and_open_large_lead_prizes_wait_for_approval(empty_pg):
+    """After 0006 frozen standings hold ids, not names; a prize counts as approved when already paid
+    (closed), within the default ceiling (500) or set by an admin; a lead's larger prize on an open
+    challenge waits. The downgrade writes today's names back (an erased person's "Former colleague")."""
+    cfg = _config(empty_pg)
+    command.upgrade(cfg, "0005")
+    stamp = "'2026-11-01', '2026-11-01'"
+    with empty_pg.begin() as c:
+        c.execute(text("INSERT INTO teams (id, name, created_at) VALUES (1, 'Harbour', '2026-11-01')"))
+        for uid, name, role in ((1, "Ada Admin", "admin"), (2, "Lee Lead", "lead"), (3, "Bob Byquist", "staff")):
+            c.execute(text("INSERT INTO users (id, display_name, role, is_active, gamification_enabled,"
+                           f" leaderboard_visible, created_at, updated_at) VALUES ({uid}, '{name}', '{role}',"
+                           f" true, true, true, {stamp})"))
+        frozen = '[{"rank": 1, "user": {"id": 3, "display_name": "Bob Byquist"}, "value": 5}]'
+        teams = '[{"rank": 1, "team": {"id": 1, "name": "Harbour"}, "value": 2.5, "total": 5, "members": 2}]'
+        for cid, creator, prize, closed, final in ((1, 2, 9000, "'2026-11-10'", frozen), (2, 2, 9000, "NULL", None),
+                                                   (3, 2, 500, "NULL", None), (4, 1, 9000, "NULL", None),
+                                                   (5, 1, 50, "'2026-11-10'", teams)):
+            c.execute(text("INSERT INTO challenges (id, title, description, kind, metric, starts_at, ends_at,"
+                           " prize_points, created_by_id, closed_at, final_standings, created_at, updated_at)"
+                           f" VALUES ({cid}, 'C', '', 'individual', 'points', '2026-11-02', '2026-11-09', {prize},"
+                           f" {creator}, {closed}, CAST(:final AS jsonb), {stamp})"), {"final": final})
+    command.upgrade(cfg, "0006")
+    with empty_pg.connect() as c:
+        approved = dict(c.execute(text("SELECT id, prize_approved_at IS NOT NULL FROM challenges")).all())
+        standings = dict(c.execute(text("SELECT id, final_standings FROM challenges WHERE id IN (1, 5)")).all())
+    assert approved == {1: True, 2: False, 3: True, 4: True, 5: True}
+    assert standings == {1: [{"rank": 1, "user_id": 3, "value": 5}],
+                         5: [{"rank": 1, "team_id": 1, "value": 2.5, "total": 5, "members": 2}]}
+    with empty_pg.begin() as c:
+        c.execute(text("UPDATE users SET display_name = 'Former colleague', erased_at = '2026-11-20' WHERE id = 3"))
+    command.downgrade(cfg, "0005")
+    with empty_pg.connect() as c:
+        back = dict(c.execute(text("SELECT id, final_standings FROM challenges WHERE id IN (1, 5)")).all())
+    assert back == {1: [{"rank": 1, "user": {"id": 3, "display_name": "Former colleague"}, "value": 5}],
+                    5: [{"rank": 1, "team": {"id": 1, "name": "Harbour"}, "value": 2.5, "total": 5, "members": 2}]}
