@@ -11,9 +11,14 @@
 - Participants: active people with gamification on in the challenge's teams, except its creator,
   who sets the rules and the prize and so does not play: not listed in the standings, not counted
   in a team's average, never paid. Opted-out people neither count nor appear.
-- Metrics within [starts_at, ends_at), limited to the challenge's posts when it has any:
-  `points` = points earned (not prizes, adjustments or spending), `shares`, `comments` (not
-  deleted), `clicks` (counted clicks on my shares).
+- Metrics within [starts_at, ends_at), limited to the challenge's posts when it has any, are read
+  from the ledger, so a challenge counts exactly what earns points under the tally's rules (a
+  network worth 0, the daily caps, max_clicks_per_share, admins not earning, nothing for comments
+  on one's own post): `points` = points earned (not prizes, adjustments or spending); `shares` =
+  shares that earned, once per post and network; `comments` = comments that earned and are not
+  deleted; `clicks` = counted clicks that earned.
+- Results wait for the tally: a challenge closes once no activity from its window waits to be
+  tallied, or TALLY_GRACE after its end at the latest (a stuck event must not hold results back).
 - Team challenges rank teams by the metric per active participant, so a small team can win.
 - Ranking is competition ranking (1, 2, 2, 4).
 - Prizes at close: individual — ranks 1, 2 and 3 get 100 %, 60 % and 30 % of `prize_points`
@@ -31,12 +36,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.errors import Conflict, Forbidden, NotFound, field_error
-from api.models.activity import ActivityEvent
+from api.models.activity import ActivityEvent, OutboxMessage
 from api.models.challenges import Challenge, ChallengePost, ChallengeTeam
 from api.models.comments import Comment
 from api.models.ledger import LedgerEntry
@@ -45,6 +50,7 @@ from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services import inbox, ledger
 from api.services import teams as teams_service
+from api.services.activity import TALLY_TOPIC
 from api.services.privacy import ERASED_NAME
 from api.services.scoring import current_rules
 from api.services.tally import one_of
@@ -53,7 +59,7 @@ from api.services.visibility import live_posts, targeted_at_teams
 PRIZE_SHARES = {1: 100, 2: 60, 3: 30}
 NOT_COUNTED = ("challenge_prize", "adjustment", "redemption", "redemption_refund")
 START_SKEW = timedelta(minutes=5)  # clocks differ a little between phones and the server
-EVENT_OF = {"shares": "share_created", "clicks": "click_counted"}
+TALLY_GRACE = timedelta(hours=1)
 COSMETIC = frozenset({"title", "description"})  # changes that leave who wins what alone
 ANONYMOUS_NAME = "Anonymous colleague"
 
@@ -232,31 +238,35 @@ def participants(session: Session, ch: Challenge) -> dict[int, int]:
     return out
 
 
+def _earned(metric: str, window: tuple[ColumnElement[bool], ...]) -> Select:
+    """(user_id, count) of the ledger entries behind a counting metric."""
+    if metric == "shares":  # once per post and network, however often it was shared
+        earned = (select(LedgerEntry.user_id, LedgerEntry.post_id, ActivityEvent.network)
+                  .join(ActivityEvent, ActivityEvent.id == LedgerEntry.event_id)
+                  .where(*window, LedgerEntry.action == "share").distinct().subquery())
+        return select(earned.c.user_id, func.count()).group_by(earned.c.user_id)
+    stmt = select(LedgerEntry.user_id, func.count()).where(*window).group_by(LedgerEntry.user_id)
+    if metric == "comments":  # a deleted comment's entry stays (its reversal is a second entry)
+        return (stmt.join(ActivityEvent, ActivityEvent.id == LedgerEntry.event_id)
+                .join(Comment, Comment.id == ActivityEvent.comment_id)
+                .where(LedgerEntry.action == "comment", Comment.deleted_at.is_(None)))
+    return stmt.where(LedgerEntry.action == "click")
+
+
 def values(session: Session, ch: Challenge, user_ids: list[int]) -> dict[int, int]:
     if not user_ids:
         return {}
+    window: tuple[ColumnElement[bool], ...] = (
+        one_of(session, LedgerEntry.user_id, user_ids), LedgerEntry.created_at >= ch.starts_at,
+        LedgerEntry.created_at < ch.ends_at)
     posts = [p.post_id for p in ch.posts]
+    if posts:
+        window += (LedgerEntry.post_id.in_(posts),)
     if ch.metric == "points":
         stmt = (select(LedgerEntry.user_id, func.sum(LedgerEntry.amount))
-                .where(LedgerEntry.action.not_in(NOT_COUNTED), LedgerEntry.created_at >= ch.starts_at,
-                       LedgerEntry.created_at < ch.ends_at, LedgerEntry.user_id.in_(user_ids))
-                .group_by(LedgerEntry.user_id))
-        if posts:
-            stmt = stmt.where(LedgerEntry.post_id.in_(posts))
-    elif ch.metric == "comments":
-        stmt = (select(Comment.user_id, func.count())
-                .where(Comment.deleted_at.is_(None), Comment.created_at >= ch.starts_at,
-                       Comment.created_at < ch.ends_at, Comment.user_id.in_(user_ids))
-                .group_by(Comment.user_id))
-        if posts:
-            stmt = stmt.where(Comment.post_id.in_(posts))
+                .where(*window, LedgerEntry.action.not_in(NOT_COUNTED)).group_by(LedgerEntry.user_id))
     else:
-        stmt = (select(ActivityEvent.user_id, func.count())
-                .where(ActivityEvent.kind == EVENT_OF[ch.metric], ActivityEvent.occurred_at >= ch.starts_at,
-                       ActivityEvent.occurred_at < ch.ends_at, ActivityEvent.user_id.in_(user_ids))
-                .group_by(ActivityEvent.user_id))
-        if posts:
-            stmt = stmt.where(ActivityEvent.post_id.in_(posts))
+        stmt = _earned(ch.metric, window)
     return {uid: int(v or 0) for uid, v in session.execute(stmt)}
 
 
@@ -370,6 +380,14 @@ def prizes(ch: Challenge, final: list[dict[str, Any]], people: dict[int, int]) -
     return {uid: ch.prize_points for uid, team in people.items() if team in winners}
 
 
+def _tally_caught_up(ch: Challenge) -> ColumnElement[bool]:
+    """SQL: nothing that happened in the window still waits for the tally (or the grace is over)."""
+    waiting = (select(OutboxMessage.id).join(ActivityEvent, ActivityEvent.id == OutboxMessage.ref_id)
+               .where(OutboxMessage.pending(TALLY_TOPIC), ActivityEvent.occurred_at >= ch.starts_at,
+                      ActivityEvent.occurred_at < ch.ends_at))
+    return or_(~waiting.exists(), Challenge.ends_at <= utcnow() - TALLY_GRACE)
+
+
 def _results_body(ch: Challenge, won: int) -> str:
     if won:
         return f"You won {won} points!"
@@ -386,7 +404,7 @@ def _organiser(session: Session, ch: Challenge) -> set[int]:
 
 def close(session: Session, ch: Challenge) -> bool:
     """Freeze standings and pay an approved prize, once; False if already closed (or not yet due)."""
-    if not _claim(session, ch.id, Challenge.closed_at, Challenge.ends_at <= utcnow()):
+    if not _claim(session, ch.id, Challenge.closed_at, Challenge.ends_at <= utcnow(), _tally_caught_up(ch)):
         return False
     session.refresh(ch)
     people = participants(session, ch)

@@ -4,6 +4,7 @@ points, posts must be live for the challenge's teams, and standings honour hidin
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,14 +12,18 @@ import time_machine
 from sqlalchemy import func, select
 
 from api.clock import utcnow
+from api.models.activity import ActivityEvent, OutboxMessage
 from api.models.challenges import Challenge
 from api.models.ledger import LedgerEntry, UserPoints
 from api.models.notifications import Notification
+from api.models.shares import Share
 from api.services import ledger
+from api.services.activity import TALLY_TOPIC
 from tests.factories import TeamFactory, UserFactory, lead_of
 from tests.factories_content import PostFactory
 from tests.helpers import assert_problem
 
+BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 CEILING = 500  # the finding's default for max_challenge_prize
 ANONYMOUS = {"id": None, "display_name": "Anonymous colleague"}
 ERASED = {"id": None, "display_name": "Former colleague"}
@@ -249,6 +254,135 @@ def test_patch_follows_the_same_window_and_prize_rules(client, session):
     body = client.as_(lead).get(f"/challenges/{cid}").get_json()
     assert (body["prize_points"], body["prize_status"], body["title"]) == (6000, "approved", "Renamed")
     assert body["ends_at"].startswith((now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+
+
+# --- findings 8 and 7: metrics count what earns points -------------------------------------------
+
+def _share(client, user, post, network="linkedin"):
+    r = client.as_(user).post(f"/posts/{post.id}/shares", json={"network": network})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def test_sharing_one_post_on_one_network_15_times_counts_once(client, session):
+    """The review's case: the same person sharing the same post 15 times counted 15 shares. A share
+    counts once per post and network: Ann (X once, LinkedIn 15 times) has 2, Bob (LinkedIn once) 1."""
+    team = TeamFactory()
+    lead = lead_of(team)
+    ann, bob = UserFactory(teams=[team]), UserFactory(teams=[team])
+    post = PostFactory()
+    cid = _create(client, lead, [team.id], metric="shares")["id"]
+    _share(client, ann, post, "x")
+    for _ in range(15):
+        _share(client, ann, post, "linkedin")
+    _share(client, bob, post, "linkedin")
+
+    assert _values(client, ann, cid) == {ann.id: 2, bob.id: 1}
+
+
+def test_the_share_metric_counts_only_shares_that_earn_points(client, session):
+    """Shares on a network worth 0 points, shares beyond the daily cap (20 points = two shares) and an
+    admin's shares (admins do not earn) count for nothing: Ann 2 of her 4, the admin 0."""
+    team = TeamFactory()
+    lead, admin = lead_of(team), UserFactory(role="admin", teams=[team])
+    ann = UserFactory(teams=[team])
+    caps = client.as_(admin).get("/admin/scoring-rules").get_json()["daily_caps"]
+    _rules(client, admin, share_by_network={"instagram": 0}, daily_caps={**caps, "share": 20})
+    posts = [PostFactory() for _ in range(3)]
+    cid = _create(client, lead, [team.id], metric="shares")["id"]
+    _share(client, ann, posts[0], "instagram")
+    for post in posts:
+        _share(client, ann, post, "linkedin")
+    _share(client, admin, posts[0], "linkedin")
+
+    assert _values(client, ann, cid) == {ann.id: 2, admin.id: 0}
+
+
+def test_the_comment_metric_counts_comments_that_earn_points(client, session):
+    """A comment counts when it earned points and still stands: with a cap of 6 points (three comments
+    of 2), Ann's four comments on a story earn three; she deletes one of those; her comment on her own
+    story earns nothing. She has 2."""
+    team = TeamFactory()
+    lead, admin = lead_of(team), UserFactory(role="admin")
+    ann = UserFactory(teams=[team])
+    caps = client.as_(admin).get("/admin/scoring-rules").get_json()["daily_caps"]
+    _rules(client, admin, comment=2, daily_caps={**caps, "comment": 6})
+    story, hers = PostFactory(), PostFactory(author_id=ann.id)
+    cid = _create(client, lead, [team.id], metric="comments")["id"]
+    ids = [client.as_(ann).post(f"/posts/{story.id}/comments", json={"body": f"Nice {n}"}).get_json()["id"]
+           for n in range(4)]
+    assert client.as_(ann).delete(f"/comments/{ids[0]}").status_code == 204
+    client.as_(ann).post(f"/posts/{hers.id}/comments", json={"body": "Mine"})
+
+    assert _values(client, ann, cid) == {ann.id: 2}
+
+
+def test_the_click_metric_counts_counted_clicks_that_earned(client, session):
+    """Clicks count as the tally counted them: three visitors (one of them twice) on Bob's link with
+    max_clicks_per_share 2 make 2."""
+    team = TeamFactory()
+    lead, admin = lead_of(team), UserFactory(role="admin")
+    bob = UserFactory(teams=[team])
+    _rules(client, admin, max_clicks_per_share=2)
+    post = PostFactory()
+    cid = _create(client, lead, [team.id], metric="clicks")["id"]
+    code = _share(client, bob, post)["tracked_url"].rsplit("/", 1)[1]
+    for n in (1, 2, 3, 3):
+        client.get(f"/s/{code}", headers={"User-Agent": BROWSER}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+
+    assert _values(client, bob, cid) == {bob.id: 2}
+
+
+def _untallied_share(session, user, post):
+    """A share as the request leaves it until a worker tallies it: the row, its event, a pending outbox row."""
+    share = Share(post_id=post.id, user_id=user.id, network="linkedin", code=secrets.token_urlsafe(8))
+    session.add(share)
+    session.flush()
+    event = ActivityEvent(kind="share_created", dedupe_key=f"share:{share.id}", user_id=user.id, post_id=post.id,
+                          share_id=share.id, network="linkedin")
+    session.add(event)
+    session.flush()
+    session.add(OutboxMessage(topic=TALLY_TOPIC, ref_id=event.id))
+    session.commit()
+
+
+def test_results_wait_for_activity_the_tally_has_not_counted_yet(app, client, session):
+    """A share made before the end but not yet tallied holds the results back; once the tally has
+    counted it, the challenge closes with it (Ann first, 100 points)."""
+    from workers.jobs.tally import tally_events
+
+    team = TeamFactory()
+    lead = lead_of(team)
+    ann = UserFactory(teams=[team])
+    challenge = _create(client, lead, [team.id], metric="shares")
+    _untallied_share(session, ann, PostFactory())
+
+    with time_machine.travel(datetime.fromisoformat(challenge["ends_at"]) + timedelta(minutes=1)):
+        _run(app)
+        assert session.get(Challenge, challenge["id"]).closed_at is None
+        with app.app_context():
+            tally_events()
+        _run(app)
+
+    assert _prizes(session, challenge["id"]) == {ann.id: 100}
+
+
+def test_a_stuck_tally_holds_results_back_for_an_hour_at_most(app, client, session):
+    """An event the tally never gets to delays the close by up to an hour after the end, not for ever."""
+    team = TeamFactory()
+    lead = lead_of(team)
+    ann = UserFactory(teams=[team])
+    challenge = _create(client, lead, [team.id], metric="shares")
+    _untallied_share(session, ann, PostFactory())
+    end = datetime.fromisoformat(challenge["ends_at"])
+
+    with time_machine.travel(end + timedelta(minutes=59)):
+        _run(app)
+    assert session.get(Challenge, challenge["id"]).closed_at is None
+    with time_machine.travel(end + timedelta(minutes=61)):
+        _run(app)
+    session.expire_all()
+    assert session.get(Challenge, challenge["id"]).closed_at is not None
 
 
 # --- finding 11: posts a lead cannot see ----------------------------------------------------------
