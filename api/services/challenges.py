@@ -107,20 +107,20 @@ def _check_rights(session: Session, user: User, wanted_teams: list[int]) -> None
         raise Forbidden("You can run challenges only for the teams you lead.")
 
 
-def eligible_posts(team_ids: list[int]) -> Select:
+def eligible_posts(teams: list[int]) -> Select:
     """Posts a challenge for these teams may count: live now, for everyone or for one of the teams."""
-    return live_posts().where(targeted_at_teams(team_ids))
+    return live_posts().where(targeted_at_teams(teams))
 
 
-def offered_posts(session: Session, team_ids: list[int], limit: int = 30) -> list[Post]:
+def offered_posts(session: Session, teams: list[int], limit: int = 30) -> list[Post]:
     """The newest posts a challenge for these teams may count (what the console's form offers)."""
-    return list(session.scalars(eligible_posts(team_ids).order_by(Post.id.desc()).limit(limit)))
+    return list(session.scalars(eligible_posts(teams).order_by(Post.id.desc()).limit(limit)))
 
 
-def _check_posts(session: Session, post_ids: list[int], team_ids: list[int]) -> None:
+def _check_posts(session: Session, post_ids: list[int], teams: list[int]) -> None:
     if not post_ids:
         return
-    found = set(session.scalars(eligible_posts(team_ids).with_only_columns(Post.id).where(Post.id.in_(post_ids))))
+    found = set(session.scalars(eligible_posts(teams).with_only_columns(Post.id).where(Post.id.in_(post_ids))))
     missing = sorted(set(post_ids) - found)
     if missing:
         # One message for unknown ids and ones the teams cannot see: it must not tell which posts exist.
@@ -308,9 +308,11 @@ def _people(session: Session, user_ids: list[int], viewer: User | None) -> dict[
 def _render(session: Session, rows: list[dict[str, Any]], viewer: User | None) -> list[dict[str, Any]]:
     """Ids to the names `viewer` may see, read now."""
     user_ids = [r["user_id"] for r in rows if "user_id" in r]
-    team_ids_ = [r["team_id"] for r in rows if "team_id" in r]
+    shown_teams = [r["team_id"] for r in rows if "team_id" in r]
     people = _people(session, user_ids, viewer) if user_ids else {}
-    teams = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids_))).all()) if team_ids_ else {}
+    teams: dict[int, str] = {}
+    if shown_teams:
+        teams = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(shown_teams))).all())
     out = []
     for row in rows:
         item = {k: v for k, v in row.items() if k not in ("user_id", "team_id")}
