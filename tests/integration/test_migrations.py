@@ -93,12 +93,12 @@ def test_0004_keeps_every_untallied_event_waiting_and_the_downgrade_restores_tal
     assert rows == {"share:1": False, "share:2": False, "share:3": True}
 
 
-def test_0006_frozen_standings_keep_ids_only_and_open_large_lead_prizes_wait_for_approval(empty_pg):
-    """After 0006 frozen standings hold ids, not names; a prize counts as approved when already paid
+def test_0007_frozen_standings_keep_ids_only_and_open_large_lead_prizes_wait_for_approval(empty_pg):
+    """After 0007 frozen standings hold ids, not names; a prize counts as approved when already paid
     (closed), within the default ceiling (500) or set by an admin; a lead's larger prize on an open
     challenge waits. The downgrade writes today's names back (an erased person's "Former colleague")."""
     cfg = _config(empty_pg)
-    command.upgrade(cfg, "0005")
+    command.upgrade(cfg, "0006")
     stamp = "'2026-11-01', '2026-11-01'"
     with empty_pg.begin() as c:
         c.execute(text("INSERT INTO teams (id, name, created_at) VALUES (1, 'Harbour', '2026-11-01')"))
@@ -115,7 +115,7 @@ def test_0006_frozen_standings_keep_ids_only_and_open_large_lead_prizes_wait_for
                            " prize_points, created_by_id, closed_at, final_standings, created_at, updated_at)"
                            f" VALUES ({cid}, 'C', '', 'individual', 'points', '2026-11-02', '2026-11-09', {prize},"
                            f" {creator}, {closed}, CAST(:final AS jsonb), {stamp})"), {"final": final})
-    command.upgrade(cfg, "0006")
+    command.upgrade(cfg, "0007")
     with empty_pg.connect() as c:
         approved = dict(c.execute(text("SELECT id, prize_approved_at IS NOT NULL FROM challenges")).all())
         standings = dict(c.execute(text("SELECT id, final_standings FROM challenges WHERE id IN (1, 5)")).all())
@@ -124,7 +124,7 @@ def test_0006_frozen_standings_keep_ids_only_and_open_large_lead_prizes_wait_for
                          5: [{"rank": 1, "team_id": 1, "value": 2.5, "total": 5, "members": 2}]}
     with empty_pg.begin() as c:
         c.execute(text("UPDATE users SET display_name = 'Former colleague', erased_at = '2026-11-20' WHERE id = 3"))
-    command.downgrade(cfg, "0005")
+    command.downgrade(cfg, "0006")
     with empty_pg.connect() as c:
         back = dict(c.execute(text("SELECT id, final_standings FROM challenges WHERE id IN (1, 5)")).all())
     assert back == {1: [{"rank": 1, "user": {"id": 3, "display_name": "Former colleague"}, "value": 5}],

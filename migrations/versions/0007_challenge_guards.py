@@ -7,8 +7,8 @@ waits for an admin's approval like a new one would. Frozen standings lose their 
 {"user": {"id", "display_name"}} becomes {"user_id"}, {"team": {"id", "name"}} becomes {"team_id"}.
 The downgrade writes the names back as they are now (an erased person's is "Former colleague").
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Callable
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
