@@ -37,6 +37,24 @@ def share_points(rules: dict[str, Any], network: str) -> int:
     return int(override) if override is not None else int(rules["share"])
 
 
+def share_award(rules: dict[str, Any], network: str, *, personal: bool, repeat: bool) -> tuple[int, int]:
+    """(share points, personal-caption bonus) a share earns before daily caps — the one rule the tally
+    awards by and the share response announces. Sharing a post again on the same network earns
+    nothing (it is not a new share, and re-sharing must not farm points); the bonus comes only where
+    the share itself earns."""
+    if repeat:
+        return 0, 0
+    base = share_points(rules, network)
+    return base, int(rules["personal_caption_bonus"]) if personal and base > 0 else 0
+
+
+def may_earn(rules: dict[str, Any], *, role: str, gamification_enabled: bool, active: bool) -> bool:
+    """Who earns points: active people in gamification, admins only when the rules say so."""
+    if not gamification_enabled or not active:
+        return False
+    return role != "admin" or bool(rules.get("admins_earn_points"))
+
+
 def points_on_offer(rules: dict[str, Any], networks: list[str]) -> dict[str, int]:
     """What the feed shows: the best share points over the post's networks, bonus, comment."""
     best_share = max((share_points(rules, n) for n in networks), default=int(rules["share"]))

@@ -4,11 +4,12 @@ all in the request's transaction."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from api.errors import field_error
 from api.models.shares import Share
@@ -16,7 +17,7 @@ from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import captions
 from api.services.activity import record_event
-from api.services.scoring import current_rules, share_points
+from api.services.scoring import current_rules, may_earn, share_award
 from api.services.users import follower_count
 from api.services.visibility import get_visible_post
 
@@ -31,15 +32,25 @@ def first_team_id(session: Session, user_id: int) -> int | None:
                           .order_by(TeamMembership.joined_at, TeamMembership.team_id).limit(1))
 
 
-def points_pending(session: Session, user: User, network: str, personal: bool) -> int:
-    """What the tally is expected to award (caps and rule changes may still cut it)."""
-    if not user.gamification_enabled:
-        return 0
+def repeated(session: Session, share_ids: Iterable[int]) -> set[int]:
+    """The shares that repeat an earlier share of the same post on the same network by the same person."""
+    ids = list(share_ids)
+    if not ids:
+        return set()
+    earlier = aliased(Share)
+    return set(session.scalars(select(Share.id).where(Share.id.in_(ids), exists().where(
+        earlier.post_id == Share.post_id, earlier.user_id == Share.user_id, earlier.network == Share.network,
+        earlier.id < Share.id))))
+
+
+def points_pending(session: Session, user: User, item: Share) -> int:
+    """What the tally is expected to award for `item` (daily caps and rule changes may still cut it)."""
     _version, rules = current_rules(session)
-    if user.role == "admin" and not rules.get("admins_earn_points"):
+    if not may_earn(rules, role=user.role, gamification_enabled=user.gamification_enabled,
+                    active=user.is_active and user.erased_at is None):
         return 0
-    base = share_points(rules, network)
-    return base + (int(rules["personal_caption_bonus"]) if personal and base > 0 else 0)
+    return sum(share_award(rules, item.network, personal=item.personal_caption,
+                           repeat=item.id in repeated(session, [item.id])))
 
 
 def share(session: Session, user: User, post_id: int, network: str, caption: str | None) -> Share:
@@ -67,6 +78,6 @@ def view(session: Session, item: Share, user: User, base_url: str) -> dict[str, 
     return {
         "id": item.id, "post_id": item.post_id, "network": item.network, "caption": item.caption,
         "tracked_url": f"{base_url.rstrip('/')}/s/{item.code}", "personal_caption": item.personal_caption,
-        "points_pending": points_pending(session, user, item.network, item.personal_caption),
+        "points_pending": points_pending(session, user, item),
         "created_at": item.created_at,
     }

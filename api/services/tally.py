@@ -5,7 +5,8 @@ entry keeps the rule version it was computed with, so a later rule change rewrit
 
 - `share_created`: `share` points for the network (a per-network override may be 0), plus
   the `personal_caption_bonus` when the sharer wrote their own caption and the share itself
-  earns points on that network.
+  earns points on that network; nothing for sharing a post again on the same network
+  (`api.services.scoring.share_award`, the rule the share response announces too).
 - `comment_created`: `comment` points, except on a post the commenter authored (acting on
   one's own content earns nothing).
 - `click_counted`: `click` points for the sharer, for the first `max_clicks_per_share`
@@ -56,10 +57,10 @@ from api.models.posts import Post
 from api.models.shares import Share
 from api.models.teams import TeamMembership
 from api.models.users import User
-from api.services import ledger
+from api.services import ledger, shares
 from api.services.activity import TALLY_TOPIC
 from api.services.ledger import pg_array, pg_column
-from api.services.scoring import current_rules, share_points
+from api.services.scoring import current_rules, may_earn, share_award
 
 # Events per transaction. Larger batches sum more of each user's awards into one projection
 # row: measured on the bench (PostgreSQL), 5,000 tallies ~10% faster than 2,000 and ~25% faster
@@ -100,6 +101,7 @@ class Context:
     rules: dict[str, Any]
     users: dict[int, Earner]
     personal_caption: dict[int, bool]  # share id -> the sharer wrote their own caption
+    repeats: set[int]  # share ids repeating the sharer's earlier share of the post on that network
     post_authors: dict[int, int | None]
     click_rank: dict[int, int]  # click event id -> 1-based position among its share's counted clicks
 
@@ -125,9 +127,8 @@ def dedupe_key(event_id: int, rule: str, user_id: int) -> str:
 
 
 def can_earn(user: Earner | None, rules: dict[str, Any]) -> bool:
-    if user is None or not user.gamification_enabled or not user.is_active or user.erased:
-        return False
-    return user.role != "admin" or bool(rules.get("admins_earn_points"))
+    return user is not None and may_earn(rules, role=user.role, gamification_enabled=user.gamification_enabled,
+                                         active=user.is_active and not user.erased)
 
 
 def decide(event: Event, ctx: Context) -> list[Award]:
@@ -142,11 +143,11 @@ def decide(event: Event, ctx: Context) -> list[Award]:
 
     out: list[Award] = []
     if event.kind == "share_created":
-        points = share_points(rules, event.network or "")
-        out.append(award("share", points, f"Shared on {event.network}"))
         personal = ctx.personal_caption.get(event.share_id or 0, bool(event.personal_caption))
-        if personal and points > 0:
-            out.append(award("personal_caption_bonus", int(rules["personal_caption_bonus"]), "Personal caption"))
+        points, bonus = share_award(rules, event.network or "", personal=personal,
+                                    repeat=event.share_id in ctx.repeats)
+        out.append(award("share", points, f"Shared on {event.network}"))
+        out.append(award("personal_caption_bonus", bonus, "Personal caption"))
     elif event.kind == "comment_created":
         if ctx.post_authors.get(event.post_id or 0) != uid:
             out.append(award("comment", int(rules["comment"]), "Comment"))
@@ -202,7 +203,8 @@ def _context(session: Session, events: list[Event]) -> Context:
     personal = _pairs(session, select(Share.id, Share.personal_caption).where(one_of(session, Share.id, share_ids)))
     post_ids = {e.post_id for e in events if e.kind == "comment_created" and e.post_id}
     authors = _pairs(session, select(Post.id, Post.author_id).where(one_of(session, Post.id, post_ids)))
-    return Context(version, rules, users, personal, authors, _click_ranks(session, events))
+    return Context(version, rules, users, personal, shares.repeated(session, share_ids), authors,
+                   _click_ranks(session, events))
 
 
 def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:

@@ -46,6 +46,23 @@ def test_share_returns_a_tracked_link_and_writes_one_event(client, session):
     assert [(e.user_id, e.dedupe_key) for e in _events(session, "share_created")] == [(ann.id, f"share:{share.id}")]
 
 
+def test_sharing_a_post_again_on_the_same_network_earns_nothing_more(client, session):
+    """15 shares of one post on LinkedIn: 10 + 5 (own words) points once; the repeats announce and earn 0.
+    Another network is a new share (10 more). Defaults: share 10, personal caption bonus 5."""
+    ann = UserFactory()
+    post = PostFactory(networks=["linkedin", "x"])
+    caption = "Our depot crew did something remarkable this week"
+    answers = [_share(client, ann, post, caption=caption).get_json() for _ in range(15)]
+    other = _share(client, ann, post, network="x").get_json()
+
+    assert [a["points_pending"] for a in answers] == [15] + [0] * 14
+    assert other["points_pending"] == 10
+    points = client.as_(ann).get("/me/points?limit=100").get_json()["items"]
+    assert sorted((p["action"], p["amount"]) for p in points) == [
+        ("personal_caption_bonus", 5), ("share", 10), ("share", 10)]
+    assert client.as_(ann).get("/me").get_json()["points"]["balance"] == 25
+
+
 def test_same_idempotency_key_shares_once(client, session):
     ann, post = UserFactory(), PostFactory()
     headers = {"Idempotency-Key": "share-1"}
