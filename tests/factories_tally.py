@@ -18,6 +18,7 @@ from api.models.comments import Comment
 from api.models.posts import Post, Suggestion
 from api.models.shares import Share
 from api.services.activity import record_event
+from api.services.shares import shared_before
 
 
 def _backdate(s: Session, event_id: int | None, at: datetime | None) -> None:
@@ -51,7 +52,8 @@ class Facts:
               at: datetime | None = None) -> int:
         def build(s: Session) -> int:
             share = Share(post_id=post_id, user_id=user_id, network=network, personal_caption=personal,
-                          caption="mine" if personal else None, code=secrets.token_urlsafe(8))
+                          caption="mine" if personal else None, code=secrets.token_urlsafe(8),
+                          is_repeat=shared_before(s, user_id, post_id, network))
             s.add(share)
             s.flush()
             event = record_event(s, "share_created", f"share:{share.id}", user_id=user_id, post_id=post_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
@@ -27,6 +27,10 @@ class Share(Base):
     # The sharer's team when shared, for analytics by team.
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     click_count: Mapped[int] = mapped_column(default=0)
+    # The sharer shared this post on this network before: a repeat earns nothing. Decided when the
+    # share is made (uq_shares_first_of_kind keeps two concurrent "first" shares from both being first),
+    # so the tally reads it with the share instead of searching every earlier share.
+    is_repeat: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = created_at_column()
 
 
@@ -47,3 +51,5 @@ class Click(Base):
 Index("ix_shares_post_user", Share.post_id, Share.user_id)
 Index("ix_shares_user_created", Share.user_id, Share.created_at)
 Index("ix_shares_created", Share.created_at)
+Index("uq_shares_first_of_kind", Share.user_id, Share.post_id, Share.network, unique=True,
+      postgresql_where=~Share.is_repeat, sqlite_where=~Share.is_repeat)

@@ -18,7 +18,7 @@ from api.models.shares import Click, Share
 from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import ledger
-from api.services.scoring import current_rules, share_points
+from api.services.scoring import current_rules, share_award
 
 OWN_WORDS = ("Really proud of this one — our team made it happen.", "This is why I love working here.",
              "Worth a read if you care about where your food comes from.", "We did it! Huge thanks to everyone.")
@@ -46,6 +46,7 @@ def seed(session: Session) -> dict[str, int]:
     teams = {m.user_id: m.team_id for m in session.scalars(select(TeamMembership).order_by(TeamMembership.joined_at))}
     now = utcnow()
     shares = 0
+    seen: set[tuple[int, int, str]] = set()
     for n in range(140):
         user = staff[int(rng.paretovariate(1.3)) % len(staff)]  # a few keen advocates, a long tail
         post = rng.choice(posts)
@@ -53,7 +54,9 @@ def seed(session: Session) -> dict[str, int]:
         at = now - timedelta(days=rng.randint(0, 27), hours=rng.randint(0, 10))
         at = max(at, post.publish_at)
         personal = rng.random() < 0.4
-        share = Share(post_id=post.id, user_id=user.id, network=network, personal_caption=personal,
+        repeat = (user.id, post.id, network) in seen  # people do share again; only the first earns
+        seen.add((user.id, post.id, network))
+        share = Share(is_repeat=repeat, post_id=post.id, user_id=user.id, network=network, personal_caption=personal,
                       caption=rng.choice(OWN_WORDS) if personal else post.suggested_captions.get(network),
                       code=f"demo{n:04d}x", follower_snapshot=rng.randint(80, 2500), team_id=teams.get(user.id),
                       created_at=at)
@@ -62,14 +65,12 @@ def seed(session: Session) -> dict[str, int]:
         shares += 1
         eid = _event(session, "share_created", f"share:{share.id}", user.id, at, post_id=post.id, share_id=share.id,
                      network=network)
-        points = share_points(rules, network)
-        ledger.append(session, user_id=user.id, amount=points, action="share",
-                      dedupe_key=f"event:{eid}:share:u{user.id}", event_id=eid, rule_version=version,
-                      team_id=teams.get(user.id), post_id=post.id, at=at)
-        if personal and points:
-            ledger.append(session, user_id=user.id, amount=int(rules["personal_caption_bonus"]),
-                          action="personal_caption_bonus", dedupe_key=f"event:{eid}:personal_caption_bonus:u{user.id}",
-                          event_id=eid, rule_version=version, team_id=teams.get(user.id), post_id=post.id, at=at)
+        points, bonus = share_award(rules, network, personal=personal, repeat=repeat)
+        for action, amount in (("share", points), ("personal_caption_bonus", bonus)):
+            if amount:
+                ledger.append(session, user_id=user.id, amount=amount, action=action,
+                              dedupe_key=f"event:{eid}:{action}:u{user.id}", event_id=eid, rule_version=version,
+                              team_id=teams.get(user.id), post_id=post.id, at=at)
         for k in range(rng.choice((0, 0, 1, 2, 3, 5, 8))):
             click_at = at + timedelta(hours=rng.randint(1, 20))
             if click_at > now:

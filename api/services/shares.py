@@ -4,12 +4,11 @@ all in the request's transaction."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from api.errors import field_error
 from api.models.shares import Share
@@ -32,15 +31,10 @@ def first_team_id(session: Session, user_id: int) -> int | None:
                           .order_by(TeamMembership.joined_at, TeamMembership.team_id).limit(1))
 
 
-def repeated(session: Session, share_ids: Iterable[int]) -> set[int]:
-    """The shares that repeat an earlier share of the same post on the same network by the same person."""
-    ids = list(share_ids)
-    if not ids:
-        return set()
-    earlier = aliased(Share)
-    return set(session.scalars(select(Share.id).where(Share.id.in_(ids), exists().where(
-        earlier.post_id == Share.post_id, earlier.user_id == Share.user_id, earlier.network == Share.network,
-        earlier.id < Share.id))))
+def shared_before(session: Session, user_id: int, post_id: int, network: str) -> bool:
+    """Whether this person already shared this post on this network (then a new share is a repeat)."""
+    return session.scalar(select(exists().where(Share.user_id == user_id, Share.post_id == post_id,
+                                                Share.network == network))) or False
 
 
 def points_pending(session: Session, user: User, item: Share) -> int:
@@ -49,8 +43,7 @@ def points_pending(session: Session, user: User, item: Share) -> int:
     if not may_earn(rules, role=user.role, gamification_enabled=user.gamification_enabled,
                     active=user.is_active and user.erased_at is None):
         return 0
-    return sum(share_award(rules, item.network, personal=item.personal_caption,
-                           repeat=item.id in repeated(session, [item.id])))
+    return sum(share_award(rules, item.network, personal=item.personal_caption, repeat=item.is_repeat))
 
 
 def share(session: Session, user: User, post_id: int, network: str, caption: str | None) -> Share:
@@ -61,13 +54,16 @@ def share(session: Session, user: User, post_id: int, network: str, caption: str
     for _attempt in range(5):
         item = Share(post_id=post.id, user_id=user.id, network=network, caption=caption or None,
                      personal_caption=personal, code=new_code(), follower_snapshot=follower_count(user, network),
-                     team_id=first_team_id(session, user.id))
+                     team_id=first_team_id(session, user.id),
+                     is_repeat=shared_before(session, user.id, post.id, network))
         try:
             with session.begin_nested():
                 session.add(item)
                 session.flush()
             break
-        except IntegrityError:  # a code collision (2^-64 odds): draw again
+        except IntegrityError:
+            # A concurrent first share of the same post and network committed first (it is now a
+            # repeat: asked again above), or a code collision (2^-64 odds: a new code is drawn).
             continue
     record_event(session, "share_created", f"share:{item.id}", user_id=user.id, post_id=post.id, share_id=item.id,
                  network=network, payload={"personal_caption": personal})

@@ -57,7 +57,7 @@ from api.models.posts import Post
 from api.models.shares import Share
 from api.models.teams import TeamMembership
 from api.models.users import User
-from api.services import ledger, shares
+from api.services import ledger
 from api.services.activity import TALLY_TOPIC
 from api.services.ledger import pg_array, pg_column
 from api.services.scoring import current_rules, may_earn, share_award
@@ -200,11 +200,16 @@ def _context(session: Session, events: list[Event]) -> Context:
                                         User.erased_at).where(one_of(session, User.id, user_ids)))
     } if user_ids else {}
     share_ids = {e.share_id for e in events if e.kind == "share_created" and e.share_id}
-    personal = _pairs(session, select(Share.id, Share.personal_caption).where(one_of(session, Share.id, share_ids)))
+    personal: dict[int, bool] = {}
+    repeats: set[int] = set()
+    for share_id, is_personal, is_repeat in session.execute(
+            select(Share.id, Share.personal_caption, Share.is_repeat).where(one_of(session, Share.id, share_ids))):
+        personal[share_id] = is_personal
+        if is_repeat:
+            repeats.add(share_id)
     post_ids = {e.post_id for e in events if e.kind == "comment_created" and e.post_id}
     authors = _pairs(session, select(Post.id, Post.author_id).where(one_of(session, Post.id, post_ids)))
-    return Context(version, rules, users, personal, shares.repeated(session, share_ids), authors,
-                   _click_ranks(session, events))
+    return Context(version, rules, users, personal, repeats, authors, _click_ranks(session, events))
 
 
 def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:

@@ -14,8 +14,9 @@ from tests.helpers import ApiClient
 def _bulk_shares(session, post_id: int, user_id: int, n: int, offset: int) -> None:
     session.execute(text(
         "INSERT INTO shares (post_id, user_id, network, caption, personal_caption, code, follower_snapshot, "
-        "click_count, created_at) SELECT :p, :u, 'linkedin', 'My own words about this story number ' || g, true, "
-        "'bulk' || g, 100, 0, now() - interval '1 hour' FROM generate_series(CAST(:a AS int), CAST(:b AS int)) g"),
+        "click_count, is_repeat, created_at) SELECT :p, :u, 'linkedin', 'My own words about this story number ' || g, "
+        "true, 'bulk' || g, 100, 0, g > 1, now() - interval '1 hour' "
+        "FROM generate_series(CAST(:a AS int), CAST(:b AS int)) g"),
         {"p": post_id, "u": user_id, "a": offset + 1, "b": offset + n})
     session.commit()
 

@@ -26,7 +26,9 @@ USERS = int(os.environ.get("BENCH_USERS", 10_000))
 
 
 def _seed(engine, events: int, users: int) -> None:
-    """Users, teams, posts, and the events with their facts and outbox rows, generated in SQL."""
+    """Users, teams, posts, and the events with their facts and outbox rows, generated in SQL. Each
+    person's shares are of different posts or networks (a repeat would earn nothing: not the work
+    being measured)."""
     shares = events * 40 // 100
     clicks = events * 40 // 100
     comments = events * 15 // 100
@@ -52,7 +54,8 @@ def _seed(engine, events: int, users: int) -> None:
         c.execute(text("""
             INSERT INTO shares (post_id, user_id, network, personal_caption, code, follower_snapshot, click_count,
                                 created_at)
-            SELECT 1 + g % 50, 1 + g % :users, (ARRAY['linkedin','x','facebook','instagram'])[1 + g % 4],
+            SELECT 1 + (g + g / :users) % 50, 1 + g % :users,
+                   (ARRAY['linkedin','x','facebook','instagram'])[1 + (g / :users) % 4],
                    g % 3 = 0, 's' || g, 0, 0, now()
             FROM generate_series(1, :n) g"""), {"users": users, "n": shares})
         c.execute(text("""
