@@ -170,9 +170,9 @@ def _through_the_api(w: World) -> None:
     limiter.reset()  # the logins above count towards the per-address sign-in limit
 
 
-def challenge_body(team_id: int, prize: int = 50) -> dict[str, Any]:
+def challenge_body(team_id: int, prize: int = 50, post_ids: list[int] | None = None) -> dict[str, Any]:
     start = utcnow() + timedelta(hours=1)
     return {"title": "Most shares this week", "kind": "individual", "metric": "shares", "team_ids": [team_id],
             "starts_at": start.isoformat(), "ends_at": (start + timedelta(days=2)).isoformat(),
-            "prize_points": prize}
+            "prize_points": prize, "post_ids": post_ids or []}
 

@@ -13,6 +13,10 @@ OWN is the caller's own object (their comment, device, notification, redemption,
 account) or one of their team (a post, challenge or team of A; of B for other_lead; of A for the
 admin, who has none). OTHER is someone else's (bob's, a member of A who never calls) or another
 team's (B; A for other_lead). Anonymous owns nothing, so it has a status only on OTHER rows.
+An operation that names its object in the query or the body (a team leaderboard, a new
+challenge's teams) has OWN and OTHER rows too. FOREIGN rows act on the caller's own object but
+name another team's object in the body (nudging my team about a post it cannot see, adding a team
+I do not lead to my challenge).
 
 The statuses come from CONTRACT.md and PRODUCT.md ("least privilege"): 401 without a token, 403
 for a role that is too low or a team the caller does not lead, 404 for an object that is not the
@@ -35,7 +39,7 @@ import pytest
 from tests.api.authz_world import INVITEE_PASSWORD, World, build_world, challenge_body
 from tests.factories import PASSWORD
 
-OWN, OTHER = "own", "other"
+OWN, OTHER, FOREIGN = "own", "other", "foreign"
 CALLERS = ("anonymous", "staff", "lead", "other_lead", "admin")
 _ = None  # anonymous owns nothing: no OWN row
 
@@ -88,14 +92,18 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     # OWN: a reward in the catalog; OTHER: one withdrawn from it (nobody's to redeem).
     ("POST", "/rewards/{reward_id}/redemptions", OWN):              (_,   201, 201, 201, 201),
     ("POST", "/rewards/{reward_id}/redemptions", OTHER):            (401, 404, 404, 404, 404),
-    # Challenges: everyone follows their teams' ones; a lead runs them for teams they lead (the
-    # body of POST names team A); another team's challenge does not exist for a lead or member.
+    # Challenges: everyone follows their teams' ones; a lead runs them for teams they lead (POST
+    # names the teams in its body); another team's challenge does not exist for a lead or member.
     ("GET", "/challenges", None):                                   (401, 200, 200, 200, 200),
-    ("POST", "/challenges", None):                                  (401, 403, 201, 403, 201),
+    ("POST", "/challenges", OWN):                                   (_,   403, 201, 201, 201),
+    ("POST", "/challenges", OTHER):                                 (401, 403, 403, 403, 201),
+    # ... counting a post its team cannot see (422: the schema says so).
+    ("POST", "/challenges", FOREIGN):                               (_,   403, 422, 422, 422),
     ("GET", "/challenges/{challenge_id}", OWN):                     (_,   200, 200, 200, 200),
     ("GET", "/challenges/{challenge_id}", OTHER):                   (401, 404, 404, 404, 200),
     ("PATCH", "/challenges/{challenge_id}", OWN):                   (_,   403, 200, 200, 200),
     ("PATCH", "/challenges/{challenge_id}", OTHER):                 (401, 403, 404, 404, 200),
+    ("PATCH", "/challenges/{challenge_id}", FOREIGN):               (_,   403, 403, 403, 200),
     ("DELETE", "/challenges/{challenge_id}", OWN):                  (_,   403, 204, 204, 204),
     ("DELETE", "/challenges/{challenge_id}", OTHER):                (401, 403, 404, 404, 204),
     ("POST", "/challenges/{challenge_id}/prize-approval", OWN):     (_,   403, 403, 403, 200),
@@ -167,8 +175,17 @@ TEAM = {"staff": "a", "lead": "a", "other_lead": "b", "admin": "a"}
 
 
 def _team(who: str, scope: str) -> str:
+    """"a" or "b": the caller's team for OWN (and for the path of FOREIGN rows), the other one for OTHER."""
     mine = TEAM[who]
-    return mine if scope == OWN else {"a": "b", "b": "a"}[mine]
+    return {"a": "b", "b": "a"}[mine] if scope == OTHER else mine
+
+
+def _team_id(w: World, who: str, scope: str) -> int:
+    return w.ids[f"team_{_team(who, scope)}"]
+
+
+def _post_of_team(w: World, who: str, scope: str) -> int:
+    return w.ids[f"post_{_team(who, scope)}"]
 
 
 def _personal(kind: str) -> Callable[[World, str, str], int]:
@@ -190,7 +207,7 @@ OBJECTS: dict[str, Callable[[World, str, str], int]] = {
     "suggestion_id": _personal("suggestion"),
     "user_id": _personal("user"),
     "post_id": _post,
-    "team_id": lambda w, who, scope: w.ids[f"team_{_team(who, scope)}"],
+    "team_id": _team_id,
     "challenge_id": lambda w, who, scope: w.ids[f"challenge_team_{_team(who, scope)}"],
     "badge_id": lambda w, who, scope: w.ids["badge_mine" if scope == OWN else "badge_bobs"],
     "reward_id": lambda w, who, scope: w.ids["reward_mine" if scope == OWN else "reward_bobs"],
@@ -219,9 +236,14 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
     ("POST", "/posts/{post_id}/shares"): lambda w, who, s: {"network": "linkedin", "caption": "Look what we did"},
     ("POST", "/posts/{post_id}/comments"): lambda w, who, s: {"body": "Great work"},
     ("POST", "/posts/suggestions"): lambda w, who, s: {"title": "Canteen news", "body": "New menu on Monday"},
-    ("POST", "/challenges"): lambda w, who, s: challenge_body(w.ids["team_a"]),
-    ("PATCH", "/challenges/{challenge_id}"): lambda w, who, s: {"title": "Most shares, renamed"},
-    ("POST", "/teams/{team_id}/nudges"): lambda w, who, s: {"title": "Share the harbour story"},
+    ("POST", "/challenges"): lambda w, who, s: challenge_body(
+        _team_id(w, who, s), post_ids=[_post_of_team(w, who, OTHER)] if s == FOREIGN else []),
+    ("PATCH", "/challenges/{challenge_id}"): lambda w, who, s: (
+        {"team_ids": [_team_id(w, who, OWN), _team_id(w, who, OTHER)]} if s == FOREIGN
+        else {"title": "Most shares, renamed"}),
+    # A nudge about a post for the nudged team; FOREIGN: about another team's post.
+    ("POST", "/teams/{team_id}/nudges"): lambda w, who, s: {
+        "title": "Share this story", "post_id": _post_of_team(w, who, OTHER if s == FOREIGN else s)},
     ("POST", "/admin/badges"): lambda w, who, s: {
         "code": "five-comments", "name": "Five comments",
         "criteria": {"type": "count", "action": "comment", "threshold": 5}},
@@ -245,6 +267,14 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
 }
 
 
+# (method, path) → the query string, for operations that name their object there.
+QUERIES: dict[tuple[str, str], Callable[[World, str, str | None], str]] = {
+    ("GET", "/leaderboard"): lambda w, who, s: f"?scope=team&team_id={_team_id(w, who, s)}" if s else "",
+}
+# Operations that name their object in the query or body instead of the path.
+OBJECT_IN_REQUEST = {("POST", "/challenges"): "team_ids"}
+
+
 def _as(who: str) -> str:
     """Whose objects an anonymous caller uses: staff's (a credential in a body, another's object)."""
     return "staff" if who == "anonymous" else who
@@ -254,9 +284,10 @@ def _url(w: World, method: str, path: str, who: str, scope: str | None) -> str:
     def fill(match: re.Match[str]) -> str:
         assert scope is not None, (method, path, "an id-bearing path needs OWN/OTHER rows")
         pick = OBJECTS_BY_OPERATION.get((method, path)) or OBJECTS[match.group(1)]
-        return str(pick(w, _as(who), scope))
+        return str(pick(w, _as(who), OWN if scope == FOREIGN else scope))
 
-    return re.sub(r"\{([a-z_]+)\}", fill, path)
+    query = QUERIES[(method, path)](w, _as(who), scope) if (method, path) in QUERIES else ""
+    return re.sub(r"\{([a-z_]+)\}", fill, path) + query
 
 
 def _rows() -> Iterator[Any]:
@@ -319,11 +350,15 @@ def test_every_operation_with_an_id_has_an_ownership_row() -> None:
     for method, path, scope in MATRIX:
         by_operation.setdefault((method, path), set()).add(scope)
     for (method, path), scopes in by_operation.items():
-        expected = {OWN, OTHER} if "{" in path else {None}
-        assert scopes == expected, (method, path, scopes)
+        if "{" in path:
+            assert scopes in ({OWN, OTHER}, {OWN, OTHER, FOREIGN}), (method, path, scopes)
+        elif (method, path) in OBJECT_IN_REQUEST:
+            assert {OWN, OTHER} <= scopes, (method, path, scopes)
+        else:
+            assert scopes == {None}, (method, path, scopes)
         assert (method, path) in OBJECTS_BY_OPERATION or all(
             name in OBJECTS for name in re.findall(r"\{([a-z_]+)\}", path)), (method, path)
     for (method, path, scope), statuses in MATRIX.items():
-        assert (statuses[0] is None) == (scope == OWN), (method, path, scope, "anonymous owns nothing")
+        assert (statuses[0] is None) == (scope in (OWN, FOREIGN)), (method, path, scope, "anonymous owns nothing")
         assert all(isinstance(s, int) for s in statuses[1:]), (method, path, scope)
     assert any(s < 300 for st in MATRIX.values() for s in st[1:] if s is not None)
