@@ -16,7 +16,7 @@ from api.models.posts import Post
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services import inbox, teams
-from api.services.visibility import live_posts
+from api.services.visibility import live_posts, targeted_at_teams
 
 
 def require_team_lead(session: Session, user: User, team_id: int) -> Team:
@@ -38,8 +38,11 @@ def nudge(session: Session, sender: User, team_id: int, *, title: str, body: str
           timezone: str) -> int:
     """Notify the team's active members; returns how many. 429 when the team was nudged today."""
     team = require_team_lead(session, sender, team_id)
-    if post_id is not None and session.scalar(live_posts().where(Post.id == post_id)) is None:
-        raise NotFound(f"There is no live post {post_id}.")
+    # The post must be one the team's members can open: a link to another team's post would show
+    # them a 404 (and tell the sender which ids are live posts elsewhere).
+    if post_id is not None and session.scalar(
+            live_posts().where(Post.id == post_id, targeted_at_teams([team.id]))) is None:
+        raise NotFound(f"There is no live post {post_id} for {team.name}.")
     day = local_date(utcnow(), timezone)
     try:
         with session.begin_nested():

@@ -113,6 +113,8 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("GET", "/teams/{team_id}/analytics", OTHER):                   (401, 403, 403, 403, 200),
     ("POST", "/teams/{team_id}/nudges", OWN):                       (_,   403, 201, 201, 201),
     ("POST", "/teams/{team_id}/nudges", OTHER):                     (401, 403, 403, 403, 201),
+    # A nudge links a post: one its members cannot open does not exist for them (nor for admins).
+    ("POST", "/teams/{team_id}/nudges", FOREIGN):                   (_,   403, 404, 404, 404),
     # Admin: only admins, also on their own things (no approving one's own redemption or
     # suggestion, no promoting oneself, no renaming one's own team as a lead).
     ("GET", "/admin/analytics/summary", None):                      ADMIN_ONLY,
