@@ -10,7 +10,7 @@ from api.db import db
 from api.errors import Forbidden, NotFound, field_error
 from api.extensions import Blueprint
 from api.models.teams import Team, TeamMembership
-from api.services import leaderboards
+from api.services import leaderboards, teams
 from schemas.leaderboards import LeaderboardArgsSchema, LeaderboardSchema, TeamBoardArgsSchema, TeamBoardSchema
 
 URL_PREFIX = "/leaderboard"
@@ -25,7 +25,7 @@ class Leaderboard(MethodView):
     def get(self, args: dict):
         """People ranked by points earned this week, month or all time (ties share a rank)
 
-        `scope=team&team_id=` ranks one team (staff: only their own teams). People who hid
+        `scope=team&team_id=` ranks one team: my own teams, the ones I lead (admins: any team). People who hid
         themselves or left gamification are not listed.
         """
         me = current_user()
@@ -38,7 +38,8 @@ class Leaderboard(MethodView):
                 raise NotFound(f"There is no team {team_id}.")
             member = db.session.scalar(select(TeamMembership.team_id).where(
                 TeamMembership.team_id == team_id, TeamMembership.user_id == me.id))
-            if member is None and not me.has_role("lead"):
+            # Least privilege: a lead of another team is no closer to this team than its staff are.
+            if member is None and not teams.can_lead(me, team_id, db.session):
                 raise Forbidden("You can see the leaderboards of your own teams.")
         return leaderboards.board(db.session, me, period=args["period"], team_id=team_id, limit=args["limit"],
                                   offset=args["offset"])

@@ -87,6 +87,9 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     # Gamification for everyone.
     ("GET", "/badges", None):                                       (401, 200, 200, 200, 200),
     ("GET", "/leaderboard", None):                                  (401, 200, 200, 200, 200),
+    # A team's board (?scope=team&team_id=): its members, its lead and admins.
+    ("GET", "/leaderboard", OWN):                                   (_,   200, 200, 200, 200),
+    ("GET", "/leaderboard", OTHER):                                 (401, 403, 403, 403, 200),
     ("GET", "/leaderboard/teams", None):                            (401, 200, 200, 200, 200),
     ("GET", "/rewards", None):                                      (401, 200, 200, 200, 200),
     # OWN: a reward in the catalog; OTHER: one withdrawn from it (nobody's to redeem).
@@ -274,7 +277,7 @@ QUERIES: dict[tuple[str, str], Callable[[World, str, str | None], str]] = {
     ("GET", "/leaderboard"): lambda w, who, s: f"?scope=team&team_id={_team_id(w, who, s)}" if s else "",
 }
 # Operations that name their object in the query or body instead of the path.
-OBJECT_IN_REQUEST = {("POST", "/challenges"): "team_ids"}
+OBJECT_IN_REQUEST = {("GET", "/leaderboard"): "team_id", ("POST", "/challenges"): "team_ids"}
 
 
 def _as(who: str) -> str:

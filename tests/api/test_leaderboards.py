@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from api.clock import utcnow
 from api.services import ledger
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory, lead_of
 from tests.helpers import assert_problem
 
 
@@ -82,7 +82,9 @@ def test_team_scope_and_pagination(client, session):
     assert other.id not in [e["user"]["id"] for e in body["entries"]]
     assert_problem(client.as_(mine[0]).get(f"/leaderboard?scope=team&team_id={t2.id}"), 403)
     assert_problem(client.as_(mine[0]).get("/leaderboard?scope=team"), 422, "team_id")
-    assert client.as_(UserFactory(role="lead")).get(f"/leaderboard?scope=team&team_id={t2.id}").status_code == 200
+    assert client.as_(lead_of(t2)).get(f"/leaderboard?scope=team&team_id={t2.id}").status_code == 200
+    assert_problem(client.as_(lead_of(t1)).get(f"/leaderboard?scope=team&team_id={t2.id}"), 403)
+    assert client.as_(UserFactory(role="admin")).get(f"/leaderboard?scope=team&team_id={t2.id}").status_code == 200
 
 
 def test_team_board_ranks_points_per_active_member(client, session):
