@@ -22,6 +22,8 @@ class Leaderboard(MethodView):
     @require_role("staff")
     @blp.arguments(LeaderboardArgsSchema, location="query")
     @blp.response(200, LeaderboardSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict):
         """People ranked by points earned this week, month or all time (ties share a rank)
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import pytest
 
+from api.contract import openapi_document
 from tests.api.authz_world import INVITEE_PASSWORD, World, build_world, challenge_body
 from tests.factories import PASSWORD
 
@@ -346,6 +347,15 @@ def test_the_table_lists_every_operation(app: Any) -> None:
     listed = {(method, path) for method, path, _scope in MATRIX}
     assert not served - listed, f"operations without rows in MATRIX: {sorted(served - listed)}"
     assert not listed - served, f"rows for operations the app does not serve: {sorted(listed - served)}"
+
+
+def test_every_status_of_the_table_is_in_the_contract(app: Any) -> None:
+    """A client generated from the OpenAPI knows every answer the table expects."""
+    spec = openapi_document(app)["paths"]
+    undocumented = sorted({(method, path, status) for (method, path, _scope), statuses in MATRIX.items()
+                           for status in statuses if status is not None
+                           and str(status) not in spec["/api/v1" + path][method.lower()]["responses"]})
+    assert not undocumented, f"statuses the OpenAPI does not document: {undocumented}"
 
 
 def test_every_operation_with_an_id_has_an_ownership_row() -> None:
