@@ -13,7 +13,12 @@ from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) -> Flask:
-    """Build the app from the environment's settings, overridden by `config` (tests)."""
+    """Build the app from the environment's settings, overridden by `config` (tests).
+
+    The web app only: the job system is plugged in by the composition root (`api.cli.compose`).
+    """
+    # Imported here, not at the top: every `import api.<module>` runs this package first, and the
+    # workers, migrations and the CLI import `api.db` and the models without the web layer.
     from api import http
     from api.auth import init_auth
     from api.config import load_settings
@@ -24,11 +29,10 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.extensions import api, init_extensions
     from api.observability import logs, metrics
     from api.redirects import blp as redirects_blp
+    from api.redirects import init_app as init_redirects
     from api.resources import register_blueprints
     from api.resources.ops import blp as ops_blp
     from api.security_headers import init_security
-    from api.services import click_buffer
-    from workers import queues
 
     app = Flask(__name__, instance_relative_config=False)
     settings = settings or load_settings()
@@ -66,8 +70,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     http.init_http(app)
     init_security(app)
     metrics.init_metrics(app)
-    queues.init_app(app)
-    click_buffer.init_app(app)
+    init_redirects(app)
     register_blueprints(api)
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_blp)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -20,14 +19,10 @@ from jwt import InvalidTokenError
 from api.db import db
 from api.errors import Forbidden, Unauthorized, problem
 from api.extensions import jwt
+from api.keys import derive_key
 from api.models.users import User
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def derive_key(secret: str, purpose: str) -> str:
-    """A sub-key per purpose, so one SECRET_KEY never signs two kinds of thing."""
-    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
 def key_id(secret: str) -> str:

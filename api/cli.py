@@ -1,5 +1,8 @@
 """The `stafet` command: serve, worker, cron, db, seed-demo, rebuild-projections, contract.
 
+This module is the composition root: `compose()` builds the web app (api.create_app) and plugs
+in the job system of `workers/` — the one place in `api/` that imports `workers/` (.importlinter).
+
 A bad setting ends the command with one line on stderr and exit status 2.
 """
 
@@ -10,8 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+from rq import Worker
+from rq.serializers import JSONSerializer
 
+from api import create_app
 from api.config import ConfigError
+from api.contract import write_contract
+from api.db import db
+from api.seed import seed_demo as run_seed_demo
+from api.serve import run_gunicorn
+from api.services.projections import rebuild
+from workers import gateway
+from workers import queues as q
+from workers.reconnect import run_reconnecting
+from workers.schedule import EmbeddedScheduler, cron_scheduler
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = (
@@ -21,10 +39,22 @@ DEMO_LOGINS = (
 )
 
 
-def _app(config: dict | None = None):
-    from api import create_app
+def compose(config: dict[str, Any] | None = None, *, settings: Any = None) -> Flask:
+    """The app as every process runs it: the web app with the workers' job gateway installed
+    (RQ queues, or in-process jobs without REDIS_URL). Tests and benchmarks build it here too."""
+    app = create_app(config, settings=settings)
+    gateway.install(app)
+    return app
 
-    return create_app(config)
+
+def _app(config: dict | None = None) -> Flask:
+    return compose(config)
+
+
+def _start_embedded_scheduler(app: Flask) -> None:
+    """Without Redis, periodic jobs (outbox sweep, scheduled publishing, challenge closing) run in
+    the one web worker."""
+    EmbeddedScheduler(app).start()
 
 
 @click.group()
@@ -38,8 +68,6 @@ def cli() -> None:
 @click.option("--workers", type=int, default=None, help="gunicorn worker processes (1 in embedded mode).")
 def serve(port: int | None, host: str, workers: int | None) -> None:
     """Serve the API with gunicorn (and, without Redis, run jobs in-process)."""
-    from api.serve import run_gunicorn
-
     app = _app({"DB_PRE_PING": False})  # a request on a dead connection runs again (api.http)
     port = port or app.config["PORT"]
     embedded = not app.config.get("REDIS_URL")
@@ -51,7 +79,8 @@ def serve(port: int | None, host: str, workers: int | None) -> None:
     for role, who, password in DEMO_LOGINS:
         click.echo(f"    {role:<6} {who}  password: {password}")
     click.echo(f"  Jobs: {'in this process (no REDIS_URL)' if embedded else 'RQ on ' + app.config['REDIS_URL']}\n")
-    run_gunicorn(app, host=host, port=port, workers=1 if embedded else (workers or 4), embedded=embedded)
+    run_gunicorn(app, host=host, port=port, workers=1 if embedded else (workers or 4), embedded=embedded,
+                 on_worker_start=_start_embedded_scheduler if embedded else None)
 
 
 @cli.command()
@@ -59,18 +88,11 @@ def serve(port: int | None, host: str, workers: int | None) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker (with the scheduler for retries) on the given queues (default: all)."""
-    from rq import Worker
-    from rq.serializers import JSONSerializer
-
-    from workers import queues as q
-    from workers.reconnect import run_reconnecting
-    from workers.registry import load_all
-
     app = _app()
     if not app.config.get("REDIS_URL"):
         raise click.UsageError("REDIS_URL is not set: without Redis, jobs run inside `stafet serve`.")
-    load_all()
     q.set_worker_app(app)
+
     def work() -> None:
         with app.app_context():
             connection = q.redis_connection()
@@ -84,10 +106,7 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 
 @cli.command()
 def cron() -> None:
-    """Run RQ's cron scheduler for the periodic jobs in workers/schedule.py."""
-    from workers import queues as q
-    from workers.schedule import cron_scheduler
-
+    """Run RQ's cron scheduler for the periodic jobs in workers/registry.py."""
     app = _app()
     if not app.config.get("REDIS_URL"):
         raise click.UsageError("REDIS_URL is not set: without Redis, periodic jobs run inside `stafet serve`.")
@@ -100,9 +119,7 @@ def db_group() -> None:
     """Database migrations."""
 
 
-def _alembic_config(app: Any):
-    from alembic.config import Config
-
+def _alembic_config(app: Any) -> Config:
     cfg = Config(str(ROOT / "migrations" / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.attributes["engine"] = app.extensions["stafet.db"]["engine"]
@@ -113,8 +130,6 @@ def _alembic_config(app: Any):
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Migrate the database to REVISION (default: head)."""
-    from alembic import command
-
     app = _app()
     command.upgrade(_alembic_config(app), revision)
     click.echo(f"database at {revision}")
@@ -124,8 +139,6 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Migrate the database down to REVISION."""
-    from alembic import command
-
     command.downgrade(_alembic_config(_app()), revision)
 
 
@@ -133,20 +146,15 @@ def downgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 def revision(message: str) -> None:
     """Autogenerate a new migration from the models (developers)."""
-    from alembic import command
-
     command.revision(_alembic_config(_app()), message=message, autogenerate=True)
 
 
 @cli.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo organisation (running it again changes nothing)."""
-    from api.db import db
-    from api.seed import seed_demo as run
-
     app = _app()
     with app.app_context():
-        summary = run(db.session)
+        summary = run_seed_demo(db.session)
         db.commit()
     click.echo("demo organisation ready: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
@@ -154,12 +162,9 @@ def seed_demo() -> None:
 @cli.command("rebuild-projections")
 def rebuild_projections() -> None:
     """Recompute balances, leaderboard totals (and badges) from the ledger."""
-    from api.db import db
-    from api.services.projections import rebuild
-
     app = _app()
     with app.app_context():
-        counts = rebuild(db.session)
+        counts = rebuild(db.session, timezone=app.config["ORG_TIMEZONE"])
         db.commit()
     click.echo("projections rebuilt: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -172,8 +177,6 @@ def contract() -> None:
 @contract.command("write")
 def contract_write() -> None:
     """Write mobile_contract/openapi.json (and push payload schemas) from the app."""
-    from api.contract import write_contract
-
     for path in write_contract(_app(), ROOT / "mobile_contract"):
         click.echo(f"wrote {path.relative_to(ROOT)}")
 

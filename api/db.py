@@ -161,6 +161,13 @@ def _reads_engine(engine: Engine, pool_size: int, max_overflow: int, pre_ping: b
     return reads
 
 
+def after_commit(session: Session, callback: Callable[[], None], key: Hashable | None = None) -> Callable[[], None]:
+    """Run `callback` once `session`'s transaction has committed through `Database.commit` (never if
+    it rolls back). Callbacks with the same `key` run once per transaction: the first one registered,
+    which is returned, so a caller can add to it (the outbox collects a transaction's ids that way)."""
+    return session.info.setdefault("after_commit", {}).setdefault(object() if key is None else key, callback)
+
+
 class Database:
     """The app's engine and the application-context session."""
 
@@ -210,10 +217,9 @@ class Database:
         """A session outside the app-context one, for work that must commit on its own."""
         return current_app.extensions["stafet.db"]["sessionmaker"]()
 
-    def after_commit(self, callback: Callable[[], None], key: Hashable | None = None) -> None:
-        """Run `callback` once the current transaction has committed (never if it rolls back).
-        Callbacks with the same `key` run once per transaction (the first one registered)."""
-        self.session.info["after_commit"].setdefault(object() if key is None else key, callback)
+    def after_commit(self, callback: Callable[[], None], key: Hashable | None = None) -> Callable[[], None]:
+        """`after_commit(db.session, ...)`: on the application context's session."""
+        return after_commit(self.session, callback, key)
 
     def commit(self) -> None:
         session = self.session

@@ -19,8 +19,8 @@ from flask import current_app
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
-from api.auth import derive_key
 from api.errors import DomainError
+from api.keys import derive_key
 
 
 class InvalidCursor(DomainError):

@@ -2,19 +2,21 @@
 
 The target is always the post's stored `link_url` (plus UTM parameters); nothing in the
 request can change where it goes. The click is recorded in the same request, or on PostgreSQL
-in the next batch a fraction of a second later (api.services.click_buffer).
+in the next batch a fraction of a second later (api.services.click_buffer, which this module
+gives the function that writes a batch).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, Flask, current_app, redirect, request
 
 from api.db import db
 from api.errors import NotFound
 from api.services import clicks
-from api.services.click_buffer import buffer_of
+from api.services.click_buffer import ClickBuffer
 
 blp = Blueprint("redirects", __name__)
+EXTENSION = "stafet.clicks"
 
 
 def _client_ip() -> str:
@@ -37,3 +39,25 @@ def follow(code: str):
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
+
+def _batch_writer(app: Flask):
+    """How the buffer's thread writes a batch: one transaction in an application context of its own
+    (the tally is dispatched after it commits)."""
+
+    def write(batch: list[clicks.PendingClick]) -> int:
+        with app.app_context(), db.transaction() as session:
+            return clicks.record_many(session, batch)
+
+    return write
+
+
+def init_app(app: Flask) -> None:
+    """Buffer clicks on PostgreSQL when CLICK_FLUSH_SECONDS > 0; otherwise each redirect writes its
+    click itself (SQLite, tests)."""
+    seconds = float(app.config.get("CLICK_FLUSH_SECONDS", 0.2))
+    postgres = app.config.get("DATABASE_URL", "").startswith("postgresql")
+    app.extensions[EXTENSION] = ClickBuffer(_batch_writer(app), seconds) if seconds > 0 and postgres else None
+
+
+def buffer_of(app: Flask) -> ClickBuffer[clicks.PendingClick] | None:
+    return app.extensions.get(EXTENSION)

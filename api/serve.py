@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from api.redirects import buffer_of
 
 
 class _Server(BaseApplication):
@@ -23,16 +26,8 @@ class _Server(BaseApplication):
         return self.application
 
 
-def _start_embedded_scheduler(_worker: Any) -> None:
-    from workers.schedule import EmbeddedScheduler
-
-    EmbeddedScheduler(_Server.current_app).start()  # type: ignore[attr-defined]
-
-
 def _flush_clicks(_arbiter: Any, _worker: Any) -> None:
     """A worker that stops writes the clicks it has answered but not yet written."""
-    from api.services.click_buffer import buffer_of
-
     buffer = buffer_of(_Server.current_app)  # type: ignore[attr-defined]
     if buffer is not None:
         try:
@@ -41,7 +36,10 @@ def _flush_clicks(_arbiter: Any, _worker: Any) -> None:
             logging.getLogger(__name__).exception("could not write %d buffered click(s)", buffer.pending())
 
 
-def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, embedded: bool) -> None:
+def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, embedded: bool,
+                 on_worker_start: Callable[[Flask], None] | None = None) -> None:
+    """Serve `app`; `on_worker_start(app)` runs in each worker process once it is up (the `stafet`
+    command passes the embedded scheduler there: this module knows nothing of the workers)."""
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -54,7 +52,6 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, embedded: bo
         "worker_exit": _flush_clicks,
     }
     _Server.current_app = app  # type: ignore[attr-defined]
-    if embedded:
-        # Periodic jobs (outbox sweep, scheduled publishing, challenge closing) run in the one worker.
-        options["post_worker_init"] = _start_embedded_scheduler
+    if on_worker_start is not None:
+        options["post_worker_init"] = lambda _worker: on_worker_start(app)
     _Server(app, options).run()

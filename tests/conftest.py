@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import api.models  # noqa: F401
-from api import create_app
+from api.cli import compose
 from api.config import load_settings
 from api.db import Base, db, make_engine
 from api.extensions import limiter
@@ -64,8 +64,8 @@ def build_app(env: dict[str, str], **config: object) -> Flask:
     config.setdefault("LEADERBOARD_CACHE_SECONDS", 0)
     config.setdefault("FEED_CACHE_SECONDS", 0)
     config.setdefault("CLICK_FLUSH_SECONDS", 0)  # each redirect writes its click (tests/integration/test_click_buffer_pg.py batches)
-    app = create_app({"TESTING": True, **config}, settings=load_settings(env))
-    return app
+    # The same wiring as production: the web app plus the workers' job gateway (api.cli.compose).
+    return compose({"TESTING": True, **config}, settings=load_settings(env))
 
 
 def empty_database(app: Flask) -> None:

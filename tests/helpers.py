@@ -77,9 +77,7 @@ def run_jobs(app: Flask) -> int:
     from rq.serializers import JSONSerializer
 
     from workers import queues as q
-    from workers.registry import load_all
 
-    load_all()
     q.set_worker_app(app)
     total = 0
     with app.app_context():

@@ -1,8 +1,9 @@
-"""Queue names, enqueue-after-commit, and the embedded mode when REDIS_URL is unset.
+"""Queue names, enqueueing, and the embedded mode when REDIS_URL is unset.
 
 Production: RQ on Redis with the JSON serializer, deterministic job ids and retries.
 Embedded (no Redis): the same job functions run in this process after the request's
-commit, on one background thread (or inline, for tests: EMBEDDED_JOBS=inline).
+commit (api.outbox dispatches through workers.gateway), on one background thread (or
+inline, for tests: EMBEDDED_JOBS=inline).
 Nothing depends on a job being delivered: every job re-reads the database, and the
 outbox sweeper re-enqueues anything accepted but not yet processed.
 """
@@ -25,6 +26,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from api.db import db
+from api.observability.metrics import JOBS
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,6 @@ def job(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from api.observability.metrics import JOBS
-
         app = current_app._get_current_object() if has_app_context() else _worker_app  # type: ignore[attr-defined]
         if app is None:
             raise RuntimeError("no Flask app for this job: call workers.queues.set_worker_app(app) first")
@@ -169,18 +169,3 @@ def enqueue(
         )
     except DuplicateJobError:
         log.debug("job %s already queued", job_id)
-
-
-def enqueue_after_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:
-    """Enqueue once the current transaction commits; a failure is logged, the sweeper recovers.
-    A job with a `job_id` is enqueued once per transaction however often it is asked for
-    (e.g. the batch tally job, once per activity the transaction records)."""
-
-    def _go() -> None:
-        try:
-            enqueue(func, *args, **options)
-        except Exception:  # Redis down: the data is committed and the outbox sweeper will pick it up
-            log.warning("could not enqueue %s; the outbox sweep will retry", func.__name__, exc_info=True)
-
-    job_id = options.get("job_id")
-    db.after_commit(_go, key=("enqueue", job_id) if job_id is not None else None)

@@ -1,4 +1,4 @@
-"""The periodic jobs, declared once.
+"""Running the periodic jobs declared in workers/registry.py.
 
 Production runs them under RQ's own cron scheduler (`stafet cron`, which wraps
 `rq.cron.CronScheduler`); the embedded mode (`make run` without Redis) runs the same
@@ -11,9 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from flask import Flask
 from redis import Redis
@@ -21,30 +18,9 @@ from rq import Queue
 from rq.cron import CronJob, CronScheduler
 from rq.serializers import JSONSerializer
 
-from workers import outbox
-from workers.jobs import maintenance
-from workers.queues import DEFAULT
+from workers.registry import PERIODIC
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Periodic:
-    func: Callable[..., Any]
-    every_seconds: int
-    queue: str = DEFAULT
-
-
-PERIODIC: list[Periodic] = [
-    Periodic(outbox.sweep_outbox, 5),
-    Periodic(maintenance.purge_idempotency_records, 3600),
-]
-
-
-def register(periodic: Periodic) -> None:
-    """Add a periodic job (feature modules call this at import of workers.schedule_all)."""
-    if all(p.func is not periodic.func for p in PERIODIC):
-        PERIODIC.append(periodic)
 
 
 class JSONCronJob(CronJob):
@@ -61,19 +37,11 @@ class JSONCronJob(CronJob):
 
 def cron_scheduler(connection: Redis) -> CronScheduler:
     scheduler = CronScheduler(connection=connection, name="stafet-cron")
-    for periodic in all_periodic():
+    for periodic in PERIODIC:
         scheduler.register(periodic.func, queue_name=periodic.queue, interval=periodic.every_seconds,
                            result_ttl=60, failure_ttl=24 * 3600, job_timeout=600)
         scheduler._cron_jobs[-1].__class__ = JSONCronJob
     return scheduler
-
-
-def all_periodic() -> list[Periodic]:
-    import workers.jobs as _jobs  # noqa: F401  (feature job modules register themselves on import)
-    from workers import registry
-
-    registry.load_all()
-    return list(PERIODIC)
 
 
 class EmbeddedScheduler:
@@ -93,10 +61,10 @@ class EmbeddedScheduler:
         self._stop.set()
 
     def _loop(self) -> None:
-        due = {p.func: 0.0 for p in all_periodic()}
+        due = {p.func: 0.0 for p in PERIODIC}
         while not self._stop.is_set():
             now = time.monotonic()
-            for periodic in all_periodic():
+            for periodic in PERIODIC:
                 if now >= due.get(periodic.func, 0.0):
                     due[periodic.func] = now + periodic.every_seconds
                     with self.app.app_context():

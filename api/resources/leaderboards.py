@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -44,7 +45,7 @@ class Leaderboard(MethodView):
             if member is None and not teams.can_lead(me, team_id, db.session):
                 raise Forbidden("You can see the leaderboards of your own teams.")
         return leaderboards.board(db.session, me, period=args["period"], team_id=team_id, limit=args["limit"],
-                                  offset=args["offset"])
+                                  offset=args["offset"], cache_seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"])
 
 
 @blp.route("/teams")

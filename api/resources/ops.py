@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 
+from api import jobs
 from api.db import db
 from api.errors import problem
 from api.observability.metrics import may_read, render
-from workers import queues
 
 blp = Blueprint("ops", __name__)
 
@@ -21,22 +21,15 @@ def healthz():
 
 @blp.get("/readyz")
 def readyz():
-    """The database and (when configured) Redis answer."""
+    """The database and the job system (Redis, when configured) answer."""
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports; it never raises
         checks["database"] = f"unavailable: {type(exc).__name__}"
-    if current_app.config.get("REDIS_URL"):
-        try:
-            queues.redis_connection().ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"unavailable: {type(exc).__name__}"
-    else:
-        checks["queue"] = "embedded"
-    ok = all(v in ("ok", "embedded") for v in checks.values())
+    checks.update(jobs.gateway().readiness())
+    ok = all(v in ("ok", "embedded", "outbox only") for v in checks.values())
     return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503
 
 

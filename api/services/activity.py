@@ -6,10 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api import outbox
 from api.db import insert_ignore
 from api.models.activity import ActivityEvent
-
-TALLY_TOPIC = "tally"
 
 
 def record_event(
@@ -27,8 +26,6 @@ def record_event(
 ) -> int | None:
     """Record one fact exactly once (by `dedupe_key`) plus its outbox row: the event's id, or None
     if it was already recorded."""
-    from workers.outbox import publish
-
     session.flush()
     result = session.execute(
         insert_ignore(ActivityEvent.__table__, session)
@@ -47,5 +44,5 @@ def record_event(
     ).first()
     if result is None:
         return None
-    publish(session, TALLY_TOPIC, result[0])
+    outbox.publish(session, outbox.TALLY, result[0])
     return int(result[0])

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -43,10 +42,6 @@ DEFAULT_BADGES = (
 )
 
 
-def _timezone() -> str:
-    return current_app.config.get("ORG_TIMEZONE", "UTC") if has_app_context() else "UTC"
-
-
 def longest_run(days: Iterable[date]) -> int:
     best = run = 0
     previous: date | None = None
@@ -57,7 +52,7 @@ def longest_run(days: Iterable[date]) -> int:
     return best
 
 
-def _qualifying(session: Session, badge: Badge, user_ids: list[int]) -> list[int]:
+def _qualifying(session: Session, badge: Badge, user_ids: list[int], timezone: str) -> list[int]:
     criteria = badge.criteria
     base = select(LedgerEntry.user_id).where(LedgerEntry.user_id.in_(user_ids),
                                              LedgerEntry.action == criteria["action"], LedgerEntry.amount > 0)
@@ -68,16 +63,16 @@ def _qualifying(session: Session, badge: Badge, user_ids: list[int]) -> list[int
                                .having(func.count() >= int(criteria["threshold"])))
         return [uid for uid, _n in rows]
     days: dict[int, set[date]] = defaultdict(set)
-    tz = _timezone()
     for uid, at in session.execute(base.add_columns(LedgerEntry.created_at)):
-        days[uid].add(local_date(at, tz))
+        days[uid].add(local_date(at, timezone))
     return [uid for uid, d in days.items() if longest_run(d) >= int(criteria["threshold"])]
 
 
-def evaluate_after_tally(session: Session, user_ids: Iterable[int]) -> list[int]:
+def evaluate_after_tally(session: Session, user_ids: Iterable[int], *, timezone: str) -> list[int]:
     """Award every badge whose criteria the given users now meet; returns the new award ids.
 
-    Called by the tally worker inside its transaction, for the users of the batch only.
+    Called by the tally worker inside its transaction, for the users of the batch only; a streak
+    counts calendar days in `timezone` (the organisation's, ORG_TIMEZONE).
     """
     ids = sorted(set(user_ids))
     if not ids:
@@ -94,7 +89,7 @@ def evaluate_after_tally(session: Session, user_ids: Iterable[int]) -> list[int]
         have = set(session.scalars(select(BadgeAward.user_id).where(BadgeAward.badge_id == badge.id,
                                                                     BadgeAward.user_id.in_(eligible))))
         todo = [u for u in eligible if u not in have]
-        for uid in _qualifying(session, badge, todo) if todo else []:
+        for uid in _qualifying(session, badge, todo, timezone) if todo else []:
             row = session.execute(insert_ignore(BadgeAward.__table__, session)
                                   .values(badge_id=badge.id, user_id=uid, awarded_at=utcnow())
                                   .returning(BadgeAward.__table__.c.id)).first()
@@ -107,11 +102,12 @@ def evaluate_after_tally(session: Session, user_ids: Iterable[int]) -> list[int]
     return awarded
 
 
-def rebuild(session: Session) -> int:
+def rebuild(session: Session, *, timezone: str) -> int:
     """Award every badge anyone with ledger entries meets but lacks (`stafet rebuild-projections`).
     Never takes a badge away, and a revoked award stays revoked. Returns the number awarded."""
     users = list(session.scalars(select(LedgerEntry.user_id).distinct().order_by(LedgerEntry.user_id)))
-    return sum(len(evaluate_after_tally(session, users[i:i + 1000])) for i in range(0, len(users), 1000))
+    return sum(len(evaluate_after_tally(session, users[i:i + 1000], timezone=timezone))
+               for i in range(0, len(users), 1000))
 
 
 def get_badge(session: Session, badge_id: int) -> Badge:

@@ -48,9 +48,9 @@ from api.models.ledger import LedgerEntry
 from api.models.posts import Post
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
+from api.outbox import TALLY as TALLY_TOPIC
 from api.services import inbox, ledger
 from api.services import teams as teams_service
-from api.services.activity import TALLY_TOPIC
 from api.services.privacy import ERASED_NAME
 from api.services.scoring import current_rules
 from api.services.tally import one_of

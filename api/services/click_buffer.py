@@ -19,42 +19,32 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
-from datetime import date, datetime
-
-from flask import Flask
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 100_000
 BATCH = 1_000
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class PendingClick:
-    share_id: int
-    post_id: int
-    sharer_id: int | None
-    network: str
-    day: date
-    visitor: str
-    at: datetime
+class ClickBuffer(Generic[T]):
+    """The items (clicks) this process has answered but not yet written, and the thread that
+    writes them every `interval` seconds through `write(batch) -> how many counted`, which the
+    caller supplies (api/redirects.py: its own transaction in an application context)."""
 
-
-class ClickBuffer:
-    """The clicks this process has answered but not yet written."""
-
-    def __init__(self, app: Flask, interval: float) -> None:
-        self.app = app
+    def __init__(self, write: Callable[[list[T]], int], interval: float) -> None:
+        self.write = write
         self.interval = interval
-        self._pending: list[PendingClick] = []
+        self._pending: list[T] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._owner_pid = 0
 
-    def add(self, click: PendingClick) -> None:
+    def add(self, item: T) -> None:
         with self._lock:
-            self._pending.append(click)
+            self._pending.append(item)
             if len(self._pending) > MAX_PENDING:
                 dropped = len(self._pending) - MAX_PENDING
                 del self._pending[:dropped]
@@ -80,9 +70,7 @@ class ClickBuffer:
                 delay = min(max(delay * 2, self.interval), 5.0)
 
     def flush(self) -> int:
-        """Write every pending click now; returns how many were counted (new visitor that day)."""
-        from api.services.clicks import record_many
-
+        """Write every pending item now; returns how many were counted (new visitor that day)."""
         counted = 0
         while True:
             with self._lock:
@@ -90,8 +78,7 @@ class ClickBuffer:
             if not batch:
                 return counted
             try:
-                with self.app.app_context():
-                    counted += record_many(batch)
+                counted += self.write(batch)
             except BaseException:
                 with self._lock:
                     self._pending[:0] = batch  # back in front, in order, for the next attempt
@@ -100,15 +87,3 @@ class ClickBuffer:
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
-
-
-def init_app(app: Flask) -> None:
-    """Buffer clicks on PostgreSQL when CLICK_FLUSH_SECONDS > 0; otherwise each redirect writes its
-    click itself (SQLite, tests)."""
-    seconds = float(app.config.get("CLICK_FLUSH_SECONDS", 0.2))
-    postgres = app.config.get("DATABASE_URL", "").startswith("postgresql")
-    app.extensions["stafet.clicks"] = ClickBuffer(app, seconds) if seconds > 0 and postgres else None
-
-
-def buffer_of(app: Flask) -> ClickBuffer | None:
-    return app.extensions.get("stafet.clicks")

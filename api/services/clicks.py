@@ -13,7 +13,7 @@
 - Known bots and link-preview fetchers (which every share triggers when it is posted) and
   requests without a user agent are not counted.
 - On the PostgreSQL web server the click is written a moment later, in a batch with others
-  (api.services.click_buffer), and the code's target comes from a per-process table kept for
+  (api.services.click_buffer, fed by api/redirects.py), and the code's target comes from a per-process table kept for
   LINK_CACHE_SECONDS: a redirect then touches the database only for a code it has not seen.
   Otherwise the request writes it with the same statement (one click's batch).
 """
@@ -26,7 +26,7 @@ import ipaddress
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -34,13 +34,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from api.auth import derive_key
+from api import outbox
 from api.clock import utcnow
 from api.db import insert_ignore
+from api.keys import derive_key
 from api.models.posts import Post
 from api.models.shares import Click, Share
-from api.services.activity import TALLY_TOPIC, record_event
-from api.services.click_buffer import ClickBuffer, PendingClick
+from api.services.activity import record_event
+from api.services.click_buffer import ClickBuffer
 from api.services.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,19 @@ def with_utm(link: str, network: str, campaign: str) -> str:
 
 
 @dataclass(frozen=True)
+class PendingClick:
+    """A counted visit, as the redirect saw it (written now, or by the next batch)."""
+
+    share_id: int
+    post_id: int
+    sharer_id: int | None
+    network: str
+    day: date
+    visitor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Target:
     """Where a tracked link leads, and whom its clicks count for."""
 
@@ -118,7 +132,7 @@ _targets = TtlCache(50_000)
 
 
 def follow(session: Session, code: str, *, secret: str, ip: str, user_agent: str,
-           buffer: ClickBuffer | None = None) -> Target | None:
+           buffer: ClickBuffer[PendingClick] | None = None) -> Target | None:
     """Resolve a tracked link and count the visit; None for an unknown code.
 
     With a `buffer` the target comes from this process's table when seen in the last
@@ -138,9 +152,7 @@ def follow(session: Session, code: str, *, secret: str, ip: str, user_agent: str
         buffer.add(click)
     elif session.get_bind().dialect.name == "postgresql":
         if _insert_batch(session, [click]):
-            from workers.outbox import dispatch_after_commit
-
-            dispatch_after_commit(TALLY_TOPIC, 0)  # the tally is a batch job: it takes no id
+            outbox.dispatch_after_commit(session, outbox.TALLY)  # rows written by the statement: no ids to add
     else:
         _count(session, click)
     return target
@@ -151,23 +163,12 @@ def forget_links() -> None:
     _targets.forget()
 
 
-def record_many(batch: list[PendingClick]) -> int:
-    """Write a batch of clicks in one transaction of its own; queue one tally job. Returns how
-    many were counted (a new visitor that day)."""
-    from api.db import db
-    from workers.outbox import dispatch
-
-    session = db.new_session()
-    try:
-        counted = _insert_batch(session, batch)
-        session.commit()
-    finally:
-        session.close()
+def record_many(session: Session, batch: list[PendingClick]) -> int:
+    """Write a batch of clicks (PostgreSQL) in the caller's transaction, the tally dispatched once
+    it commits. Returns how many were counted (a new visitor that day)."""
+    counted = _insert_batch(session, batch)
     if counted:
-        try:
-            dispatch(TALLY_TOPIC, [])
-        except Exception:  # the queue is down: the outbox sweep sends it once it is back
-            log.warning("could not queue the tally for %d click(s); the outbox sweep will", counted, exc_info=True)
+        outbox.dispatch_after_commit(session, outbox.TALLY)
     return counted
 
 
@@ -178,7 +179,7 @@ def _insert_batch(session: Session, batch: list[PendingClick]) -> int:
     params = {"share_ids": [c.share_id for c in unique], "post_ids": [c.post_id for c in unique],
               "user_ids": [c.sharer_id for c in unique], "networks": [c.network for c in unique],
               "days": [c.day for c in unique], "visitors": [c.visitor for c in unique],
-              "ats": [c.at for c in unique], "topic": TALLY_TOPIC}
+              "ats": [c.at for c in unique], "topic": outbox.TALLY}
     return session.connection().exec_driver_sql(_RECORD_MANY, params).scalar_one()
 
 

@@ -3,12 +3,13 @@
 Order: pinned first, then newest (`publish_at`), then id; the keyset cursor carries all
 three, so posts published while someone scrolls never duplicate or shift the next page.
 
-Everyone in the same teams sees the same posts, so a page is shared by its *audience* (the
-set of team ids) for FEED_CACHE_SECONDS (default 5): the posts with their stats and points on
-offer, read in one statement and already serialized. Only `me` — the networks I shared on,
-whether I commented — is read per request, in one statement for the whole page. So a new,
-edited or scheduled post reaches the feed within those seconds (at once in the process that
-made the admin change), and `stats` may be as old; `me` is always current.
+Everyone in the same teams sees the same posts, so a page belongs to its *audience* (the set
+of team ids): the posts with their stats and points on offer, read in one statement. The
+resource (api/resources/feed.py) keeps serialized pages per audience for FEED_CACHE_SECONDS
+under the `PAGE_CACHE` key, which `forget_pages` clears when posts change. Only `me` — the
+networks I shared on, whether I commented — is read per request, in one statement for the whole
+page. So a new, edited or scheduled post reaches the feed within those seconds (at once in the
+process that made the admin change), and `stats` may be as old; `me` is always current.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Integer, Select, bindparam, func, null, select, union_all
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ FEED_KEYS = [SortKey(Post.pinned), SortKey(Post.publish_at), SortKey(Post.id)]
 ITEM_COLUMNS = (Post.id, Post.title, Post.body, Post.link_url, Post.media, Post.suggested_captions, Post.networks,
                 Post.campaign, Post.publish_at, Post.expires_at, Post.pinned)
 CURSOR_SCOPE = "feed"  # a position in the one feed order: the same for every reader
+PAGE_CACHE = "feed"  # the ttl_cache key prefix of the serialized audience pages
 
 
 def _shared_item(row: Any, rules: dict[str, Any]) -> dict[str, Any]:
@@ -78,8 +79,9 @@ def _mine_statement() -> Any:
     return union_all(shared, commented)
 
 
-def _with_my_state(session: Session, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The serialized items, each with `me`: the networks I shared it on, whether I commented."""
+def with_my_state(session: Session, user_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items (plain or serialized, keyed by "id"), each with `me`: the networks I shared it on,
+    whether I commented."""
     networks: dict[int, set[str]] = {item["id"]: set() for item in items}
     commented: set[int] = set()
     if networks:
@@ -92,45 +94,42 @@ def _with_my_state(session: Session, user_id: int, items: list[dict[str, Any]]) 
             for item in items]
 
 
-def _serialized(rows: list[Any]) -> list[dict[str, Any]]:
-    from schemas.posts import FeedItemSchema
-
+def _items(rows: list[Any]) -> list[dict[str, Any]]:
     rules = with_defaults(rows[0].rules) if rows else {}
-    return FeedItemSchema(exclude=("me",), many=True).dump([_shared_item(r, rules) for r in rows])
+    return [_shared_item(r, rules) for r in rows]
 
 
-def _audience_page(session: Session, teams: tuple[int, ...], limit: int, cursor: str | None) -> dict[str, Any]:
+def position(user: User, cursor: str | None) -> tuple[tuple[Any, ...] | None, str | None]:
+    """Where `cursor` points in the feed order (None: the first page), and the cursor in today's
+    shared form. A bad cursor is a 400 before anything else is read."""
+    if not cursor:
+        return None, cursor
+    try:
+        return tuple(decode_cursor(cursor, CURSOR_SCOPE)), cursor
+    except InvalidCursor:  # one issued per reader, before pages were shared: still good
+        where = tuple(decode_cursor(cursor, f"feed:{user.id}"))
+        return where, encode_cursor(list(where), CURSOR_SCOPE)
+
+
+def audience_page(session: Session, teams: tuple[int, ...], *, limit: int,
+                  cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The page every member of `teams` sees (nothing about the reader), and the next cursor."""
     rows, next_cursor = paginate(session, _audience_page_statement(), FEED_KEYS,
                                  lambda r: [r.pinned, r.publish_at, r.id], limit=limit, cursor=cursor,
                                  scope=CURSOR_SCOPE, scalars=False,
                                  params={"feed_teams": list(teams), "feed_now": utcnow()})
-    return {"items": _serialized(rows), "next_cursor": next_cursor}
-
-
-def feed_page(session: Session, user: User, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    """My page, serialized (JSON values): the audience's page plus my own state."""
-    teams = team_ids_of(user)
-    position = None
-    if cursor:  # a bad cursor is a 400 before anything else
-        try:
-            position = tuple(decode_cursor(cursor, CURSOR_SCOPE))
-        except InvalidCursor:  # one issued per reader, before pages were shared: still good
-            position = tuple(decode_cursor(cursor, f"feed:{user.id}"))
-            cursor = encode_cursor(list(position), CURSOR_SCOPE)
-    page = ttl_cache.cached(("feed", teams, position, limit), current_app.config.get("FEED_CACHE_SECONDS", 5),
-                            lambda: _audience_page(session, teams, limit, cursor))
-    return {"items": _with_my_state(session, user.id, page["items"]), "next_cursor": page["next_cursor"]}
+    return _items(rows), next_cursor
 
 
 def forget_pages() -> None:
     """Posts changed: this process's cached pages go now (other processes' within the TTL)."""
-    ttl_cache.forget("feed")
+    ttl_cache.forget(PAGE_CACHE)
 
 
 def one_post(session: Session, user: User, post_id: int) -> dict[str, Any]:
-    """One post of my feed, serialized, read fresh (not from a shared page)."""
+    """One post of my feed, read fresh (not from a shared page), without `me`."""
     rows = session.execute(_audience_page_statement().where(Post.id == post_id),
                            {"feed_teams": list(team_ids_of(user)), "feed_now": utcnow()}).all()
     if not rows:
         raise NotFound(f"There is no post {post_id} in your feed.")
-    return _with_my_state(session, user.id, _serialized(rows))[0]
+    return _items(rows)[0]

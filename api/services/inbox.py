@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import outbox
 from api.db import insert_ignore
 from api.models.notifications import Notification
-
-PUSH_TOPIC = "push"
 
 
 def notify(
@@ -28,8 +27,6 @@ def notify(
     `data` should carry `deep_link` (e.g. "stafet://posts/12"); values become strings in the push.
     Returns None when a notification with this dedupe_key already exists.
     """
-    from workers.outbox import publish
-
     session.flush()
     row = session.execute(
         insert_ignore(Notification.__table__, session)
@@ -39,5 +36,5 @@ def notify(
     ).first()
     if row is None:
         return None
-    publish(session, PUSH_TOPIC, row[0])
+    outbox.publish(session, outbox.PUSH, row[0])
     return session.scalar(select(Notification).where(Notification.id == row[0]))

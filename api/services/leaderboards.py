@@ -21,7 +21,6 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Date, Integer, Select, String, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -101,31 +100,33 @@ class RankTable:
         return self.before[i] if i < len(self.before) else self.total
 
 
-def _rank_table(session: Session, team: bool, params: dict[str, Any]) -> RankTable:
+def _rank_table(session: Session, team: bool, params: dict[str, Any], cache_seconds: float) -> RankTable:
     def compute() -> RankTable:
         sq = _scored(team).subquery()
         return RankTable([(int(p), int(n)) for p, n in session.execute(
             select(sq.c.points, func.count()).group_by(sq.c.points).order_by(sq.c.points.desc()), params)])
 
     key = ("leaderboard-ranks", params["lb_period"], params["lb_start"], params.get("lb_team"))
-    return cached(key, current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10), compute)
+    return cached(key, cache_seconds, compute)
 
 
-def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int) -> dict[str, Any]:
+def board(session: Session, me: User, *, period: str, team_id: int | None, limit: int, offset: int,
+          cache_seconds: float) -> dict[str, Any]:
     """One page of the board. The page comes straight off the (period, start, points) index and its
     ranks follow from positions (a tie straddling the page start is ranked from the rank table).
-    The top page — what everyone opens — is shared by all readers for LEADERBOARD_CACHE_SECONDS."""
+    The top page — what everyone opens — is shared by all readers for `cache_seconds`
+    (LEADERBOARD_CACHE_SECONDS), and so is the rank table."""
     start, end = period_bounds(period)
     team = team_id is not None
     params: dict[str, Any] = {"lb_period": period, "lb_start": start, **({"lb_team": team_id} if team else {})}
 
     @cache
     def table() -> RankTable:  # built only when needed, once per request
-        return _rank_table(session, team, params)
+        return _rank_table(session, team, params, cache_seconds)
 
     if offset == 0:
         key = ("leaderboard-top", period, start, team_id, limit)
-        entries = cached(key, current_app.config.get("LEADERBOARD_CACHE_SECONDS", 10),
+        entries = cached(key, cache_seconds,
                          lambda: _entries(session, team, params, limit, 0, table))
     else:
         entries = _entries(session, team, params, limit, offset, table)

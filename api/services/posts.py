@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from api import outbox
 from api.clock import utcnow
-from api.db import db
+from api.db import after_commit
 from api.errors import NotFound, field_error
 from api.models.comments import Comment
 from api.models.posts import Post, PostTarget
@@ -25,7 +26,6 @@ from api.models.teams import Team
 from api.services.clicks import forget_links
 from api.services.feed import forget_pages
 
-ANNOUNCE_TOPIC = "post_published"
 EDITABLE = ("title", "body", "link_url", "media", "suggested_captions", "networks", "campaign", "pinned", "status",
             "publish_at", "expires_at", "notify")
 
@@ -84,7 +84,7 @@ def create_post(session: Session, data: dict[str, Any], author_id: int | None) -
     session.add(post)
     session.flush()
     announce_if_due(session, post.id)
-    _posts_changed()
+    _posts_changed(session)
     return post
 
 
@@ -92,7 +92,7 @@ def update_post(session: Session, post: Post, data: dict[str, Any]) -> Post:
     _apply(session, post, data)
     session.flush()
     announce_if_due(session, post.id)
-    _posts_changed()
+    _posts_changed(session)
     return post
 
 
@@ -100,19 +100,17 @@ def delete_post(session: Session, post: Post) -> None:
     """Soft delete: shares, clicks and points earned on it stay in the ledger and analytics."""
     post.deleted_at = utcnow()
     session.flush()
-    _posts_changed()
+    _posts_changed(session)
 
 
-def _posts_changed() -> None:
+def _posts_changed(session: Session) -> None:
     """This process forgets its feed pages and link targets once the change commits."""
-    db.after_commit(forget_pages, key="forget-feed-pages")
-    db.after_commit(forget_links, key="forget-link-targets")
+    after_commit(session, forget_pages, key="forget-feed-pages")
+    after_commit(session, forget_links, key="forget-link-targets")
 
 
 def announce_if_due(session: Session, post_id: int) -> bool:
     """Hand a live `notify` post to the push fan-out, once; True if this call did it."""
-    from workers.outbox import publish
-
     now = utcnow()
     claimed = session.execute(
         update(Post)
@@ -125,7 +123,7 @@ def announce_if_due(session: Session, post_id: int) -> bool:
     ).first()
     if claimed is None:
         return False
-    publish(session, ANNOUNCE_TOPIC, post_id)
+    outbox.publish(session, outbox.ANNOUNCE, post_id)
     return True
 
 

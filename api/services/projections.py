@@ -3,8 +3,7 @@
 `user_points`, `period_totals` and `team_period_totals` are rebuilt with the same
 arithmetic the live path uses (`api.services.ledger`), so a rebuild equals the live state.
 `daily_cap_usage` is left alone: it records the claims the caps were enforced with, not a
-read model. Feature modules with projections of their own expose `rebuild(session)` in
-their service (badges), called here when present.
+read model. Badges earned from the ledger are awarded where missing (badges.rebuild).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from api.models.ledger import SPENDING_ACTIONS, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
+from api.services import badges
 from api.services.ledger import PERIODS, local_day, period_start
 from api.services.tally import PERIOD_TIMEZONE
 
@@ -48,8 +48,9 @@ def compute(session: Session) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def rebuild(session: Session) -> dict[str, int]:
+def rebuild(session: Session, *, timezone: str) -> dict[str, int]:
     """Replace the projections with what the ledger implies; returns row counts. Never commits.
+    `timezone` is the organisation's (ORG_TIMEZONE), for the badges' day streaks.
 
     On PostgreSQL the ledger is locked against new entries until the caller commits, so
     a tally running meanwhile waits instead of moving a projection being rebuilt.
@@ -66,9 +67,5 @@ def rebuild(session: Session) -> dict[str, int]:
         for start in range(0, len(values), 5000):
             session.execute(insert(table), values[start:start + 5000])
         counts[table.name] = len(values)
-    from api.services import badges
-
-    extra = getattr(badges, "rebuild", None)
-    if callable(extra):
-        counts["badges"] = extra(session) or 0
+    counts["badges"] = badges.rebuild(session, timezone=timezone)
     return counts

@@ -57,8 +57,8 @@ from api.models.posts import Post
 from api.models.shares import Share
 from api.models.teams import TeamMembership
 from api.models.users import User
+from api.outbox import TALLY as TALLY_TOPIC
 from api.services import ledger
-from api.services.activity import TALLY_TOPIC
 from api.services.ledger import pg_array, pg_column
 from api.services.scoring import current_rules, may_earn, share_award
 

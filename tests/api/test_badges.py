@@ -32,7 +32,7 @@ def _evaluate(app, user_ids):
     from api.db import db
 
     with app.app_context():
-        new = badges.evaluate_after_tally(db.session, user_ids)
+        new = badges.evaluate_after_tally(db.session, user_ids, timezone=app.config["ORG_TIMEZONE"])
         db.commit()
     return new
 

@@ -17,8 +17,8 @@ from api.models.challenges import Challenge
 from api.models.ledger import LedgerEntry, UserPoints
 from api.models.notifications import Notification
 from api.models.shares import Share
+from api.outbox import TALLY as TALLY_TOPIC
 from api.services import ledger
-from api.services.activity import TALLY_TOPIC
 from tests.factories import TeamFactory, UserFactory, lead_of
 from tests.factories_content import PostFactory
 from tests.helpers import assert_problem

@@ -96,7 +96,7 @@ def test_an_unreachable_database_is_a_retryable_503(client, monkeypatch):
     def down(*_a, **_k):
         raise OperationalError("SELECT 1", {}, Exception("connection failed: server is starting up"))
 
-    monkeypatch.setattr(feed, "feed_page", down)
+    monkeypatch.setattr(feed, "audience_page", down)
     r = client.as_(UserFactory()).get("/feed")
 
     body = assert_problem(r, 503)

@@ -11,9 +11,9 @@ from api.db import db
 from api.models.activity import ActivityEvent, OutboxMessage
 from api.models.ledger import LedgerEntry
 from api.models.shares import Click, Share
+from api.redirects import buffer_of
 from api.serve import _flush_clicks, _Server
 from api.services import clicks
-from api.services.click_buffer import buffer_of
 from tests.conftest import base_env, build_app
 from tests.factories import UserFactory
 from tests.factories_content import PostFactory
@@ -79,7 +79,7 @@ def test_a_failed_batch_is_kept_and_written_later(batching, pg_session, monkeypa
         _visit(batching, code, ip)
 
     real = clicks.record_many
-    monkeypatch.setattr(clicks, "record_many", lambda batch: (_ for _ in ()).throw(ConnectionError("db restarting")))
+    monkeypatch.setattr(clicks, "record_many", lambda session, batch: (_ for _ in ()).throw(ConnectionError("db restarting")))
     with pytest.raises(ConnectionError):
         buffer_of(batching).flush()
     assert buffer_of(batching).pending() == 3 and _count(pg_session, Click) == 0

@@ -200,7 +200,7 @@ def test_a_batch_that_dies_midway_leaves_nothing_and_the_retry_tallies_once(quie
     facts = Facts(quiet_pg_app)
     _record_many(quiet_pg_app, users, [facts.post(), facts.post()], 40)
 
-    def crash(session, user_ids):
+    def crash(session, user_ids, **_options):
         raise RuntimeError("worker killed")
 
     with monkeypatch.context() as m:
@@ -229,7 +229,7 @@ def test_rebuild_equals_live_on_postgresql(quiet_pg_app, pg_session):
     live = projection_rows(pg_session)
     pg_session.execute(update(UserPoints).values(balance=0, lifetime=0))
     with quiet_pg_app.app_context():
-        projections.rebuild(db.session)
+        projections.rebuild(db.session, timezone=quiet_pg_app.config["ORG_TIMEZONE"])
         db.commit()
     assert projection_rows(pg_session) == live
 

@@ -54,12 +54,12 @@ def child(mode: str, post_id: int, n: int) -> None:
     with firebase_transport(fake) as transport:
         start = time.perf_counter()
         if mode == "fanout":
-            from api import create_app
+            from api.cli import compose
             from workers import fcm
             from workers.jobs.push import fan_out_post
 
             fcm.set_transport(transport)
-            app = create_app()
+            app = compose()
             with app.app_context():
                 sent = fan_out_post(post_id)
         else:

@@ -23,10 +23,10 @@ def _tokens(env: dict[str, str], user_ids: list[int]) -> list[str]:
     import os
 
     os.environ.update(env)
-    from api import create_app
+    from api.cli import compose
     from tests.helpers import token_for
 
-    app = create_app()
+    app = compose()
     with app.app_context():
         from api.db import db
         from api.models.users import User

@@ -136,7 +136,7 @@ def prepare(env: dict[str, str], users: int) -> dict:
     """Migrate, then bulk-create staff, posts, generous rules, balances and a reward; mint tokens."""
     subprocess.run([PY, "-m", "api.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     os.environ.update(env)
-    from api import create_app
+    from api.cli import compose
     from api.db import db
     from api.models.posts import Post
     from api.models.rewards import Reward
@@ -146,7 +146,7 @@ def prepare(env: dict[str, str], users: int) -> dict:
     from api.services import ledger
     from tests.helpers import token_for
 
-    app = create_app()
+    app = compose()
     with app.app_context():
         s = db.session
         teams = [Team(name=f"Load team {i}") for i in range(3)]

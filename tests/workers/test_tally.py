@@ -303,7 +303,7 @@ def test_transient_database_errors_are_retried_with_backoff(app, session, monkey
 def test_tally_job_is_the_outbox_handler_for_tally_on_the_tally_queue():
     """Events published on topic "tally" run tally_events (a batch job) on the tally queue."""
     from workers.jobs.tally import tally_events
-    from workers.outbox import HANDLERS
+    from workers.registry import HANDLERS
 
     handler = HANDLERS["tally"]
     assert (handler.func, handler.queue, handler.batch) == (tally_events, "tally", True)

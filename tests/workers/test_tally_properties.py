@@ -143,7 +143,7 @@ def check_invariants(app, session):
     assert tally.untallied(session) == set()
     before = projection_rows(session)
     with app.app_context():
-        projections.rebuild(db.session)
+        projections.rebuild(db.session, timezone=app.config["ORG_TIMEZONE"])
         db.commit()
     assert projection_rows(session) == before
 
@@ -170,7 +170,7 @@ def test_rebuild_restores_wiped_projections(app, session):
     session.execute(BadgeAward.__table__.delete())  # e.g. lost to a bad migration
     session.commit()
     with app.app_context():
-        counts = projections.rebuild(db.session)
+        counts = projections.rebuild(db.session, timezone=app.config["ORG_TIMEZONE"])
         db.commit()
     assert projection_rows(session) == live
     assert live["user_points"] == [(user.id, 14, 17)]

@@ -7,7 +7,6 @@ import logging
 from api.db import db
 from api.services import challenges
 from workers.queues import job
-from workers.schedule import Periodic, register
 
 log = logging.getLogger(__name__)
 
@@ -29,5 +28,3 @@ def run_challenges() -> int:
             db.commit()
     return done
 
-
-register(Periodic(run_challenges, 30))

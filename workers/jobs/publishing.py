@@ -9,7 +9,6 @@ from __future__ import annotations
 from api.db import db
 from api.services.posts import announce_if_due, due_announcements
 from workers.queues import job
-from workers.schedule import Periodic, register
 
 
 @job
@@ -21,5 +20,3 @@ def publish_due_posts() -> int:
     db.commit()
     return announced
 
-
-register(Periodic(publish_due_posts, 30))

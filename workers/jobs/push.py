@@ -30,14 +30,13 @@ from api.db import db, insert_ignore
 from api.models.activity import OutboxMessage
 from api.models.notifications import Device, Notification, NotificationPreference
 from api.models.posts import Post
+from api.outbox import ANNOUNCE as ANNOUNCE_TOPIC
+from api.outbox import PUSH as PUSH_TOPIC
+from api.outbox import mark_processed
 from api.services import push as push_service
-from api.services.inbox import PUSH_TOPIC
-from api.services.posts import ANNOUNCE_TOPIC
 from api.services.visibility import targeted_user_ids
 from workers import fcm
-from workers.outbox import Handler, mark_processed, register_handler
-from workers.queues import PUSH, job
-from workers.schedule import Periodic, register
+from workers.queues import job
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +220,3 @@ def pending_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.delivery_status == "pending")) or 0
 
-
-register_handler(PUSH_TOPIC, Handler(send_pending, queue=PUSH, batch=True))
-register_handler(ANNOUNCE_TOPIC, Handler(fan_out_post, queue=PUSH, job_id_prefix="announce"))
-register(Periodic(send_deferred, 15, queue=PUSH))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from api.db import db
 from api.services import reminders
 from workers.queues import job
-from workers.schedule import Periodic, register
 
 
 @job
@@ -15,5 +14,3 @@ def send_reminders() -> int:
     db.commit()
     return sent
 
-
-register(Periodic(send_reminders, 3600))

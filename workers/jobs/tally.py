@@ -19,8 +19,6 @@ from sqlalchemy.exc import DBAPIError
 from api.db import db
 from api.services import badges
 from api.services import tally as tally_service
-from api.services.activity import TALLY_TOPIC
-from workers.outbox import Handler, register_handler
 from workers.queues import TALLY, enqueue, job
 
 log = logging.getLogger(__name__)
@@ -64,10 +62,11 @@ def tally_one_batch(after_id: int, *, wait: bool = False) -> tally_service.Batch
 
     def work() -> tally_service.BatchResult:
         session = db.session
-        result = tally_service.tally_batch(session, timezone=current_app.config["ORG_TIMEZONE"], after_id=after_id,
+        timezone = current_app.config["ORG_TIMEZONE"]
+        result = tally_service.tally_batch(session, timezone=timezone, after_id=after_id,
                                            limit=tally_service.BATCH_SIZE, wait=wait)
         if result.user_ids:
-            badges.evaluate_after_tally(session, sorted(result.user_ids))
+            badges.evaluate_after_tally(session, sorted(result.user_ids), timezone=timezone)
         db.commit()
         return result
 
@@ -97,5 +96,3 @@ def tally_events() -> int:
     enqueue(tally_events, queue=TALLY)  # a backlog: continue in a fresh job
     return total
 
-
-register_handler(TALLY_TOPIC, Handler(tally_events, queue=TALLY, batch=True))
