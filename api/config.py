@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from api.models._common import NETWORKS
+
 INSTANCE_DIR = Path(os.environ.get("STAFET_INSTANCE_DIR", Path.cwd() / "instance"))
 
 
@@ -174,8 +176,6 @@ def _decimal(env: dict, name: str, default: str) -> Decimal:
 
 def _follower_caps(env: dict) -> dict[str, int]:
     """FOLLOWER_CAPS: per-network overrides of FOLLOWER_CAP, e.g. `linkedin=30000,x=100000`."""
-    from api.models._common import NETWORKS
-
     caps: dict[str, int] = {}
     for item in (env.get("FOLLOWER_CAPS") or "").split(","):
         if not item.strip():

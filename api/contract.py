@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Flask
 
+from api.extensions import api
+from schemas.push import push_payload_schemas
+
 
 def openapi_document(app: Flask) -> dict[str, Any]:
-    from api.extensions import api
-
     with app.app_context():
         return api.spec.to_dict()
 
@@ -23,10 +24,6 @@ def render(document: Any) -> str:
 def documents(app: Flask) -> dict[str, Any]:
     """Relative path under mobile_contract/ -> JSON document."""
     docs: dict[str, Any] = {"openapi.json": openapi_document(app)}
-    try:
-        from schemas.push import push_payload_schemas
-    except ImportError:  # push payloads arrive with the push feature
-        return docs
     for category, schema in push_payload_schemas().items():
         docs[f"push/{category}.schema.json"] = schema
     return docs

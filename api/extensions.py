@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http
 import logging
+import time
 from typing import Any
 
 import flask_smorest
@@ -85,8 +86,6 @@ class Api(flask_smorest.Api):
 
 def retry_after_seconds() -> int:
     """Seconds until the limit this request broke resets (the API's problem and the console's page)."""
-    import time
-
     breached = limiter.current_limit  # flask-limiter keeps the broken limit of this request here
     if breached is not None:
         try:

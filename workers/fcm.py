@@ -109,14 +109,16 @@ class FirebaseTransport:
     """Real FCM through firebase-admin, with the service account from FCM_CREDENTIALS."""
 
     def __init__(self, credentials: str | dict[str, Any], *, name: str = "stafet") -> None:
+        # Imported only when FCM credentials are configured: firebase-admin pulls in google-auth and
+        # its HTTP stack, which the recording transport (development, tests) never needs.
         import firebase_admin
         from firebase_admin import credentials as fb_credentials
+        from firebase_admin import messaging
 
+        self.messaging = messaging
         info = credentials if isinstance(credentials, dict) else json.load(open(credentials))
         fake_endpoint = os.environ.get("STAFET_TEST_FCM_URL")
         if fake_endpoint:  # test-only: `make faults` points worker processes at its fake FCM server
-            from firebase_admin import messaging
-
             messaging._MessagingService.FCM_URL = fake_endpoint
         try:
             self.app = firebase_admin.get_app(name)
@@ -126,8 +128,7 @@ class FirebaseTransport:
                                                               "httpTimeout": HTTP_TIMEOUT})
 
     def _message(self, m: PushMessage) -> Any:
-        from firebase_admin import messaging
-
+        messaging = self.messaging
         content = m.category == "new_content"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -149,13 +150,11 @@ class FirebaseTransport:
             )
 
     def send(self, messages: list[PushMessage]) -> list[Outcome]:
-        from firebase_admin import messaging
-
         if not messages:
             return []
         if len(messages) > MAX_BATCH:
             raise ValueError(f"at most {MAX_BATCH} messages per FCM call")
-        batch = messaging.send_each([self._message(m) for m in messages], app=self.app)
+        batch = self.messaging.send_each([self._message(m) for m in messages], app=self.app)
         outcomes = []
         for response in batch.responses:
             if response.success:

@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from api.db import db
-from api.errors import DomainError
+from api.errors import DomainError, flatten_errors
 from api.extensions import csrf, retry_after_seconds
 from api.models.users import User
 
@@ -73,8 +73,6 @@ def need(role: str):
 
 def problem_message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        from api.errors import flatten_errors
-
         fields = flatten_errors(exc.messages)
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
     if isinstance(exc, DomainError):
@@ -106,6 +104,8 @@ def _no_store(response):
 
 
 def init_console(app) -> None:
+    # Imported here, once `bp` exists: pages.py defines its views with `@bp.route`, so importing
+    # it at the top would be a cycle (pages needs this module's `bp` and helpers).
     from api.console import pages  # noqa: F401 - registers the views on `bp`
 
     app.register_blueprint(bp)

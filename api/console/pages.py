@@ -23,8 +23,12 @@ from api.models.rewards import Redemption, Reward
 from api.models.users import User
 from api.services import accounts, analytics, badges, posts, rewards, scoring_rules, teams, users
 from api.services import challenges as challenge_service
+from schemas.analytics import WindowArgsSchema
+from schemas.challenges import ChallengeWriteSchema
+from schemas.points import ScoringRulesSchema
 from schemas.posts import PostPatchSchema, PostWriteSchema
 from schemas.rewards import RewardWriteSchema
+from schemas.users import InviteSchema
 
 NEXT_STEPS = {"pending": ["approved", "rejected"], "approved": ["fulfilled", "rejected"], "fulfilled": [],
               "rejected": []}
@@ -72,8 +76,6 @@ def logout():
 # --- dashboard -------------------------------------------------------------------------------------
 
 def _window_args() -> tuple[Any, Any]:
-    from schemas.analytics import WindowArgsSchema
-
     try:
         args = WindowArgsSchema().load({k: v for k, v in request.args.items() if k in ("from", "to") and v})
     except ValidationError as exc:
@@ -223,8 +225,6 @@ def people(me: User):
 @bp.post("/people/invite")
 @need("admin")
 def invite(me: User):
-    from schemas.users import InviteSchema
-
     raw = {"email": request.form.get("email", ""), "display_name": request.form.get("display_name", ""),
            "role": request.form.get("role", "staff"),
            "team_ids": [int(t) for t in request.form.getlist("team_ids") if t.isdigit()]}
@@ -272,8 +272,6 @@ def person_teams(me: User, user_id: int):
 @bp.route("/scoring", methods=["GET", "POST"])
 @need("admin")
 def scoring(me: User):
-    from schemas.points import ScoringRulesSchema
-
     text = None
     if request.method == "POST":
         text = request.form.get("rules", "")
@@ -334,8 +332,6 @@ def challenge(me: User, challenge_id: int):
 @bp.post("/challenges/add")
 @need("lead")
 def add_challenge(me: User):
-    from schemas.challenges import ChallengeWriteSchema
-
     try:
         ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()),
                                       min_hours=current_app.config["CHALLENGE_MIN_HOURS"])

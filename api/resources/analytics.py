@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from api.auth import current_user, require_role
 from api.clock import local_date, utcnow
@@ -96,8 +97,6 @@ class Export(MethodView):
         caps = reach.caps_from_config(current_app.config)
 
         def rows():
-            from sqlalchemy.orm import Session
-
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(analytics.EXPORT_HEADER)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from sqlalchemy import select
 
 from api.auth import current_user, require_role
 from api.db import db
@@ -37,8 +38,6 @@ class MySuggestions(MethodView):
     @blp.response(200, page_of(SuggestionSchema))
     def get(self, args: dict):
         """My suggestions, newest first, with their status and the reviewer's note"""
-        from sqlalchemy import select
-
         stmt = select(Suggestion).where(Suggestion.user_id == current_user().id)
         rows, next_cursor = paginate(db.session, stmt, [SortKey(Suggestion.id)], lambda s: [s.id],
                                      limit=args["limit"], cursor=args["cursor"], scope="my-suggestions")

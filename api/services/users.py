@@ -8,9 +8,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, NotFound
-from api.models.teams import TeamMembership
+from api.models.teams import Team, TeamMembership
 from api.models.users import SocialProfile, User
 from api.services import accounts, display_names, teams, tokens
+from api.services.points import points_summary
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -116,8 +117,6 @@ def admin_list_query(
 
 def team_refs(session: Session, user_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """{user_id: [{id, name}, ...]} in one query."""
-    from api.models.teams import Team
-
     out: dict[int, list[dict[str, Any]]] = {uid: [] for uid in user_ids}
     if not user_ids:
         return out
@@ -134,8 +133,6 @@ def team_refs(session: Session, user_ids: list[int]) -> dict[int, list[dict[str,
 
 def profile(session: Session, user: User) -> dict[str, Any]:
     """What GET /me shows."""
-    from api.services.points import points_summary
-
     return {
         "id": user.id,
         "email": user.email,

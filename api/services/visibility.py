@@ -12,6 +12,7 @@ from api.clock import utcnow
 from api.errors import NotFound
 from api.models.posts import Post, PostTarget
 from api.models.teams import TeamMembership
+from api.models.users import User
 
 
 def live_posts(now: Any = None) -> Select:
@@ -51,8 +52,6 @@ def get_visible_post(session: Session, user_id: int, post_id: int) -> Post:
 
 def targeted_user_ids(session: Session, post: Post) -> Select:
     """Active, not erased users a post is for (everyone, or the members of its target teams)."""
-    from api.models.users import User
-
     stmt = select(User.id).where(User.is_active, User.erased_at.is_(None))
     team_ids = [t.team_id for t in post.targets]
     if team_ids:
