@@ -14,6 +14,7 @@ process that made the admin change), and `stats` may be as old; `me` is always c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -94,7 +95,7 @@ def with_my_state(session: Session, user_id: int, items: list[dict[str, Any]]) -
             for item in items]
 
 
-def _items(rows: list[Any]) -> list[dict[str, Any]]:
+def _items(rows: Sequence[Any]) -> list[dict[str, Any]]:
     rules = with_defaults(rows[0].rules) if rows else {}
     return [_shared_item(r, rules) for r in rows]
 
