@@ -15,10 +15,10 @@ from api.models.activity import ActivityEvent
 from api.models.comments import Comment
 from api.models.posts import Post
 from api.models.shares import Click, Share
-from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import ledger
 from api.services.scoring import current_rules, share_award
+from api.services.teams import first_teams
 
 OWN_WORDS = ("Really proud of this one — our team made it happen.", "This is why I love working here.",
              "Worth a read if you care about where your food comes from.", "We did it! Huge thanks to everyone.")
@@ -43,7 +43,7 @@ def seed(session: Session) -> dict[str, int]:
                                  .order_by(Post.id)))
     if not staff or not posts:
         return {"demo_shares": 0}
-    teams = {m.user_id: m.team_id for m in session.scalars(select(TeamMembership).order_by(TeamMembership.joined_at))}
+    teams = first_teams(session, [u.id for u in staff])
     now = utcnow()
     shares = 0
     seen: set[tuple[int, int, str]] = set()

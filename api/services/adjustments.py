@@ -12,7 +12,7 @@ from api.errors import NotFound, field_error
 from api.models.ledger import LedgerEntry, UserPoints
 from api.models.users import User
 from api.services import ledger
-from api.services.tally import PERIOD_TIMEZONE, first_teams
+from api.services.teams import first_teams
 
 
 def adjust(session: Session, *, user_id: int, amount: int, reason: str, admin_id: int) -> LedgerEntry:
@@ -27,8 +27,7 @@ def adjust(session: Session, *, user_id: int, amount: int, reason: str, admin_id
         _ensure_lifetime_covers(session, user, -amount)
     appended = ledger.append(
         session, user_id=user_id, amount=amount, action="adjustment", dedupe_key=f"adjustment:{uuid.uuid4().hex}",
-        reason=reason, team_id=first_teams(session, [user_id]).get(user_id), created_by_id=admin_id,
-        timezone=PERIOD_TIMEZONE, at=utcnow(),
+        reason=reason, team_id=first_teams(session, [user_id]).get(user_id), created_by_id=admin_id, at=utcnow(),
     )
     assert appended is not None  # a fresh random key
     entry = session.get(LedgerEntry, appended.id)

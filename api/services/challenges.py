@@ -49,11 +49,11 @@ from api.models.posts import Post
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.outbox import TALLY as TALLY_TOPIC
+from api.pg_arrays import one_of
 from api.services import inbox, ledger
 from api.services import teams as teams_service
 from api.services.privacy import ERASED_NAME
 from api.services.scoring import current_rules
-from api.services.tally import one_of
 from api.services.visibility import live_posts, targeted_at_teams
 
 PRIZE_SHARES = {1: 100, 2: 60, 3: 30}

@@ -1,7 +1,7 @@
 """Leaderboards, read from the period totals the tally keeps (points *earned* in the period,
 so spending on rewards never lowers anyone's place).
 
-- Periods: ISO week (Monday to Monday), calendar month, all time — in UTC.
+- Periods: ISO week (Monday to Monday), calendar month, all time — in `ledger.PERIOD_TIMEZONE` (UTC).
 - Ranking: competition ranking ("1, 2, 2, 4"): people with equal points share a rank and
   the next rank skips.
 - Listed: active people with gamification on and `leaderboard_visible`. Someone who hid
@@ -28,12 +28,12 @@ from api.clock import utcnow
 from api.models.ledger import PeriodTotal, TeamPeriodTotal
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
-from api.services.ledger import ALL_TIME_START, period_start
+from api.services.ledger import ALL_TIME_START, period_day, period_start
 from api.services.ttl_cache import cached
 
 
 def period_bounds(period: str, today: date | None = None) -> tuple[date, date | None]:
-    today = today or utcnow().date()
+    today = today or period_day(utcnow())
     start = period_start(period, today)
     if period == "week":
         return start, start + timedelta(days=7)

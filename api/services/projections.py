@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.models.ledger import SPENDING_ACTIONS, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
 from api.services import badges
-from api.services.ledger import PERIODS, local_day, period_start
-from api.services.tally import PERIOD_TIMEZONE
+from api.services.ledger import PERIODS, period_day, period_start
 
 
 def compute(session: Session) -> dict[str, list[dict[str, Any]]]:
@@ -33,7 +32,7 @@ def compute(session: Session) -> dict[str, list[dict[str, Any]]]:
         acc[0] += amount
         acc[1] += earned
         if earned:
-            day = local_day(created_at, PERIOD_TIMEZONE)
+            day = period_day(created_at)
             for period in PERIODS:
                 start = period_start(period, day)
                 periods[(period, start, user_id)] = periods.get((period, start, user_id), 0) + earned

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from api.errors import field_error
 from api.models.shares import Share
-from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import captions
 from api.services.activity import record_event
 from api.services.scoring import current_rules, may_earn, share_award
+from api.services.teams import first_teams
 from api.services.users import follower_count
 from api.services.visibility import get_visible_post
 
@@ -24,11 +24,6 @@ from api.services.visibility import get_visible_post
 def new_code() -> str:
     """11 URL-safe characters from 8 random bytes: 2^64 codes, not guessable or enumerable."""
     return secrets.token_urlsafe(8)
-
-
-def first_team_id(session: Session, user_id: int) -> int | None:
-    return session.scalar(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)
-                          .order_by(TeamMembership.joined_at, TeamMembership.team_id).limit(1))
 
 
 def shared_before(session: Session, user_id: int, post_id: int, network: str) -> bool:
@@ -51,10 +46,11 @@ def share(session: Session, user: User, post_id: int, network: str, caption: str
     if network not in post.networks:
         raise field_error("network", f"This post can be shared on {', '.join(post.networks)}, not {network}.")
     personal = captions.is_personal(caption, post.suggested_captions.values())
+    team_id = first_teams(session, [user.id]).get(user.id)
     for _attempt in range(5):
         item = Share(post_id=post.id, user_id=user.id, network=network, caption=caption or None,
                      personal_caption=personal, code=new_code(), follower_snapshot=follower_count(user, network),
-                     team_id=first_team_id(session, user.id),
+                     team_id=team_id,
                      is_repeat=shared_before(session, user.id, post.id, network))
         try:
             with session.begin_nested():

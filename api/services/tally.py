@@ -45,8 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, any_, bindparam, cast, func, literal_column, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, any_, bindparam, func, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from api.clock import local_date, utcnow
@@ -55,12 +54,12 @@ from api.models.activity import ActivityEvent, OutboxMessage
 from api.models.ledger import DailyCapUsage, LedgerEntry
 from api.models.posts import Post
 from api.models.shares import Share
-from api.models.teams import TeamMembership
 from api.models.users import User
 from api.outbox import TALLY as TALLY_TOPIC
+from api.pg_arrays import one_of, pg_array, unnest_arg
 from api.services import ledger
-from api.services.ledger import pg_array, pg_column
 from api.services.scoring import current_rules, may_earn, share_award
+from api.services.teams import first_teams
 
 # Events per transaction. Larger batches sum more of each user's awards into one projection
 # row: measured on the bench (PostgreSQL), 5,000 tallies ~10% faster than 2,000 and ~25% faster
@@ -68,7 +67,6 @@ from api.services.scoring import current_rules, may_earn, share_award
 BATCH_SIZE = 5000
 # Which daily cap each ledger action draws from.
 CAP_GROUP = {"share": "share", "personal_caption_bonus": "share", "comment": "comment", "click": "click"}
-PERIOD_TIMEZONE = "UTC"  # leaderboard periods (ISO week, month) are UTC; see api/services/ledger.py
 
 
 @dataclass(frozen=True)
@@ -212,17 +210,6 @@ def _context(session: Session, events: list[Event]) -> Context:
     return Context(version, rules, users, personal, repeats, authors, _click_ranks(session, events))
 
 
-def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:
-    """`column IN (values)`; on PostgreSQL `column = ANY(array)`: one parameter instead of a
-    thousand, which keeps a batch's statements short and their plans cached."""
-    values = list(values)
-    if session.get_bind().dialect.name == "postgresql":
-        array = cast(func.string_to_array(bindparam(None, ledger.pg_column(values), type_=String()), func.chr(31)),
-                     ARRAY(column.type))
-        return column == any_(array)
-    return column.in_(values)
-
-
 def _pairs(session: Session, stmt: Any) -> dict[Any, Any]:
     return {row[0]: row[1] for row in session.execute(stmt)}
 
@@ -256,18 +243,6 @@ def _among(session: Session, column: Any, ids: set[int]) -> Any:
     return column == any_(literal_column("'{" + ",".join(str(int(i)) for i in sorted(ids)) + "}'::int[]"))
 
 
-def first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
-    ids = set(user_ids)
-    if not ids:
-        return {}
-    teams: dict[int, int] = {}
-    for user_id, team_id in session.execute(
-            select(TeamMembership.user_id, TeamMembership.team_id).where(one_of(session, TeamMembership.user_id, ids))
-            .order_by(TeamMembership.user_id, TeamMembership.joined_at, TeamMembership.team_id)):
-        teams.setdefault(user_id, team_id)
-    return teams
-
-
 # --- daily caps -------------------------------------------------------------------------------------
 
 UNCAPPED = 2**31 - 1  # fits the INTEGER columns of daily_cap_usage
@@ -277,11 +252,12 @@ def _least(session: Session, a: Any, b: Any) -> Any:
     return func.least(a, b) if session.get_bind().dialect.name == "postgresql" else func.min(a, b)
 
 
-# The same conditional upsert for PostgreSQL, whole columns as arrays (see api/services/ledger.py).
+# The same conditional upsert for PostgreSQL, whole columns as typed arrays (see api/pg_arrays.py).
 _CLAIM_PG = text(f"""
     INSERT INTO daily_cap_usage (user_id, day, action, used, last_award)
     SELECT u, d, CAST(:action AS text), w, w
-    FROM unnest({pg_array("user_id", "int")}, {pg_array("day", "date")}, {pg_array("wanted", "int")}) AS v(u, d, w)
+    FROM unnest({unnest_arg("user_id", "int")}, {unnest_arg("day", "date")},
+                {unnest_arg("wanted", "int")}) AS v(u, d, w)
     ON CONFLICT (user_id, day, action) DO UPDATE
     SET used = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used),
         last_award = LEAST(CAST(:cap AS int), daily_cap_usage.used + excluded.used) - daily_cap_usage.used
@@ -298,8 +274,8 @@ def _claim(session: Session, group: str, cap: int, wanted: dict[tuple[int, date]
     items = sorted(wanted.items())  # one lock order for every worker
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(_CLAIM_PG, {
-            "user_id": pg_column([k[0] for k, _ in items]), "day": pg_column([k[1] for k, _ in items]),
-            "action": group, "wanted": pg_column([min(w, cap) for _, w in items]), "cap": cap})
+            "user_id": pg_array(k[0] for k, _ in items), "day": pg_array(k[1] for k, _ in items),
+            "action": group, "wanted": pg_array(min(w, cap) for _, w in items), "cap": cap})
         return {(user_id, day): got for user_id, day, got in rows}
     t = DailyCapUsage.__table__
     stmt = upsert(t, session)
@@ -458,7 +434,7 @@ def _write(session: Session, awards: list[Award], ctx: Context, timezone: str, *
                         reason=a.reason, event_id=a.event_id, rule_version=ctx.version, team_id=a.team_id,
                         post_id=a.post_id)
         for a in awards
-    ], timezone=PERIOD_TIMEZONE)
+    ])
     if cap and len(inserted) < len(awards):
         _give_back(session, [a for a in awards if a.dedupe_key not in inserted], timezone)
     return len(inserted), {a.user_id for a in awards if a.dedupe_key in inserted}

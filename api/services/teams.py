@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, NotFound, field_error
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
+from api.pg_arrays import one_of
 
 
 def get_team(session: Session, team_id: int) -> Team:
@@ -47,10 +48,20 @@ def team_ids_of(session: Session, user_id: int) -> list[int]:
     )
 
 
-def primary_team_id(session: Session, user_id: int) -> int | None:
-    """The team a user's points and shares are attributed to: the first they joined."""
-    ids = team_ids_of(session, user_id)
-    return ids[0] if ids else None
+def first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
+    """{user_id: the team their points and shares count for}: the first team they joined (earliest
+    `joined_at`, then the lowest team id); people in no team are left out. The one rule for the
+    tally, the share, adjustments and the demo data."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    teams: dict[int, int] = {}
+    for user_id, team_id in session.execute(
+            select(TeamMembership.user_id, TeamMembership.team_id).where(one_of(session, TeamMembership.user_id, ids))
+            .order_by(TeamMembership.user_id, TeamMembership.joined_at, TeamMembership.team_id)):
+        teams.setdefault(user_id, team_id)
+    return teams
+
 
 
 def can_lead(user: User, team_id: int, session: Session) -> bool:
