@@ -31,7 +31,7 @@ def key_id(secret: str) -> str:
 
 def signing_keys(app: Flask) -> dict[str, str]:
     """kid -> JWT key for the current SECRET_KEY and every key in JWT_PREVIOUS_KEYS."""
-    secrets_ = [app.config["SECRET_KEY"], *app.config.get("JWT_PREVIOUS_KEYS", ())]
+    secrets_ = [app.config["SECRET_KEY"], *app.config["JWT_PREVIOUS_KEYS"]]
     return {key_id(s): derive_key(s, "jwt") for s in secrets_}
 
 

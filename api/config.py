@@ -1,6 +1,8 @@
 """Settings from the environment, validated once at start-up.
 
-Every setting has a documented default (README, "Configuration"). A bad value raises
+Every setting's default is spelled once, in `Settings` (and documented in the README,
+"Configuration"); `load_settings` reads the environment over those defaults, and code reads
+`app.config["NAME"]` without a fallback of its own. A bad value raises
 `ConfigError` with one line naming the variable; the CLI prints that line and exits
 instead of showing a traceback.
 """
@@ -31,13 +33,16 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting with its default. The first three have defaults that depend on where the
+    app runs (the instance folder, the port); `load_settings` derives them."""
+
     database_url: str
-    redis_url: str | None
     secret_key: str
-    jwt_previous_keys: tuple[str, ...]
     public_base_url: str
-    fcm_credentials: str | None
-    port: int
+    redis_url: str | None = None
+    jwt_previous_keys: tuple[str, ...] = ()
+    fcm_credentials: str | None = None
+    port: int = 5000
     org_timezone: str = "UTC"
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
@@ -60,6 +65,10 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = True
     embedded_jobs: str = "thread"
+    # The database pool, set in code rather than the environment (`stafet serve` turns pre-ping off).
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pre_ping: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -163,8 +172,8 @@ def _timezone(env: dict, name: str, default: str) -> str:
     return raw
 
 
-def _decimal(env: dict, name: str, default: str) -> Decimal:
-    raw = env.get(name) or default
+def _decimal(env: dict, name: str, default: Decimal) -> Decimal:
+    raw = env.get(name) or str(default)
     try:
         value = Decimal(raw)
     except InvalidOperation:
@@ -184,6 +193,8 @@ def _follower_caps(env: dict) -> dict[str, int]:
         network = network.strip()
         if network not in NETWORKS:
             raise ConfigError(f"FOLLOWER_CAPS names an unknown network {network!r} (one of {', '.join(NETWORKS)})")
+        if not raw.strip():  # "linkedin=" once meant a cap of 0: counting no followers at all
+            raise ConfigError(f"FOLLOWER_CAPS gives {network} no number, got {item.strip()!r}")
         caps[network] = _int({"FOLLOWER_CAPS": raw.strip()}, "FOLLOWER_CAPS", 0, 1, MAX_FOLLOWERS)
     return caps
 
@@ -214,24 +225,25 @@ MAX_FOLLOWERS = 10_000_000  # the most a person may declare (schemas/users.py); 
 
 
 def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> Settings:
-    """Read and validate every setting; raise ConfigError on the first bad one."""
+    """Read and validate every setting over its default in `Settings`; raise ConfigError on the first bad one."""
     env = dict(os.environ if env is None else env)
+    d = Settings  # the defaults: class attributes of the dataclass
     instance_dir = instance_dir or Path(env.get("STAFET_INSTANCE_DIR") or INSTANCE_DIR)
-    port = _int(env, "PORT", 5000, 1, 65535)
-    redis_url = env.get("REDIS_URL") or None
+    port = _int(env, "PORT", d.port, 1, 65535)
+    redis_url = env.get("REDIS_URL") or d.redis_url
     if redis_url:
         _require_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
     public_base_url = _require_url(
         "PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}", ("http", "https")
     ).rstrip("/")
-    previous = tuple(k for k in (env.get("JWT_PREVIOUS_KEYS") or "").split(",") if k.strip())
-    embedded_jobs = env.get("EMBEDDED_JOBS") or "thread"
+    previous = tuple(k for k in (env.get("JWT_PREVIOUS_KEYS") or "").split(",") if k.strip()) or d.jwt_previous_keys
+    embedded_jobs = env.get("EMBEDDED_JOBS") or d.embedded_jobs
     if embedded_jobs not in ("thread", "inline"):
         raise ConfigError(f"EMBEDDED_JOBS must be 'thread' or 'inline', got {embedded_jobs!r}")
-    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    log_level = (env.get("LOG_LEVEL") or d.log_level).upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
-    currency = env.get("EMV_CURRENCY") or "EUR"
+    currency = env.get("EMV_CURRENCY") or d.emv_currency
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ConfigError(f"EMV_CURRENCY must be a three-letter ISO 4217 code, got {currency!r}")
     origins = tuple(o.strip().rstrip("/") for o in (env.get("CORS_ORIGINS") or "").split(",") if o.strip())
@@ -245,27 +257,27 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         public_base_url=public_base_url,
         fcm_credentials=_fcm_credentials(env),
         port=port,
-        org_timezone=_timezone(env, "ORG_TIMEZONE", "UTC"),
-        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", 900, 60, 24 * 3600),
-        refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 30 * 24 * 3600, 3600, 365 * 24 * 3600),
-        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
-        login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
-        login_limit_per_ip=env.get("LOGIN_LIMIT_PER_IP") or "30 per 15 minutes",
-        cors_origins=origins,
-        emv_cpm=_decimal(env, "EMV_CPM", "10.00"),
+        org_timezone=_timezone(env, "ORG_TIMEZONE", d.org_timezone),
+        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", d.access_token_ttl, 60, 24 * 3600),
+        refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", d.refresh_token_ttl, 3600, 365 * 24 * 3600),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", d.max_body_bytes, 1024, 64 * 1024 * 1024),
+        login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or d.login_limit_per_account,
+        login_limit_per_ip=env.get("LOGIN_LIMIT_PER_IP") or d.login_limit_per_ip,
+        cors_origins=origins or d.cors_origins,
+        emv_cpm=_decimal(env, "EMV_CPM", d.emv_cpm),
         emv_currency=currency,
-        follower_cap=_int(env, "FOLLOWER_CAP", 50_000, 1, MAX_FOLLOWERS),
+        follower_cap=_int(env, "FOLLOWER_CAP", d.follower_cap, 1, MAX_FOLLOWERS),
         follower_caps=_follower_caps(env),
         metrics_token=_metrics_token(env),
-        metrics_allow=_networks(env, "METRICS_ALLOW", ("127.0.0.1/32", "::1/128")),
-        analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", 60, 0, 3600),
-        leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", 10, 0, 600),
-        feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", 5, 0, 60),
-        click_flush_seconds=_float(env, "CLICK_FLUSH_SECONDS", 0.2, 0, 10),
+        metrics_allow=_networks(env, "METRICS_ALLOW", d.metrics_allow),
+        analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", d.analytics_cache_seconds, 0, 3600),
+        leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", d.leaderboard_cache_seconds, 0, 600),
+        feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", d.feed_cache_seconds, 0, 60),
+        click_flush_seconds=_float(env, "CLICK_FLUSH_SECONDS", d.click_flush_seconds, 0, 10),
         # At least an hour, so a challenge cannot open and close around activity already known; at
         # most 30 days, so the setting cannot lock leads out of running challenges at all.
-        challenge_min_hours=_int(env, "CHALLENGE_MIN_HOURS", 24, 1, 30 * 24),
+        challenge_min_hours=_int(env, "CHALLENGE_MIN_HOURS", d.challenge_min_hours, 1, 30 * 24),
         log_level=log_level,
-        log_json=_bool(env, "LOG_JSON", True),
+        log_json=_bool(env, "LOG_JSON", d.log_json),
         embedded_jobs=embedded_jobs,
     )

@@ -172,8 +172,8 @@ class Database:
     """The app's engine and the application-context session."""
 
     def init_app(self, app: Flask, engine: Engine | None = None) -> None:
-        pool = {"pool_size": app.config.get("DB_POOL_SIZE", 10), "max_overflow": app.config.get("DB_MAX_OVERFLOW", 20),
-                "pre_ping": app.config.get("DB_PRE_PING", True)}
+        pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_MAX_OVERFLOW"],
+                "pre_ping": app.config["DB_PRE_PING"]}
         if engine is None:
             engine = make_engine(app.config["DATABASE_URL"], **pool)
         reads = _reads_engine(engine, **pool)

@@ -115,10 +115,21 @@ def init_extensions(app: Flask) -> None:
     api.init_app(app)
     jwt.init_app(app)
     limiter.init_app(app)
-    cors.init_app(
-        app,
-        resources={r"/api/*": {"origins": list(app.config.get("CORS_ORIGINS") or [])}},
-        expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "X-Request-ID"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
-    )
+    init_cors(app)
     csrf.init_app(app)
+
+
+# What a browser on an allowed origin may send and read (README, "Configuration": CORS_ORIGINS).
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Idempotent-Replayed", "X-Request-ID"]
+CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight
+
+
+def init_cors(app: Flask) -> None:
+    """CORS, configured here only: off unless CORS_ORIGINS lists origins; then only `/api/*`, only
+    those origins, and no credentials (the API takes bearer tokens, never cookies)."""
+    origins = list(app.config["CORS_ORIGINS"])
+    if not origins:
+        return
+    cors.init_app(app, resources={r"/api/*": {"origins": origins}}, supports_credentials=False,
+                  allow_headers=CORS_ALLOW_HEADERS, expose_headers=CORS_EXPOSE_HEADERS, max_age=CORS_MAX_AGE)

@@ -1,4 +1,4 @@
-"""Browser-facing hardening: security headers on every response, CORS only for configured origins.
+"""Browser-facing hardening: security headers on every response (CORS is api/extensions.py's `init_cors`).
 
 The API itself is JSON for a mobile app, so its policy is the strictest (`default-src 'none'`).
 The interactive docs need their own scripts and Swagger UI's inline bootstrap; the console
@@ -8,7 +8,6 @@ serves everything from 'self'. A page that sets its own Content-Security-Policy 
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask_cors import CORS
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -46,11 +45,4 @@ def _add_headers(response: Response) -> Response:
 
 
 def init_security(app: Flask) -> None:
-    origins = list(app.config.get("CORS_ORIGINS") or ())
-    if origins:
-        # Only the API, only the configured origins; no cookies cross origins (the API uses bearer tokens).
-        CORS(app, resources={r"/api/*": {"origins": origins}}, supports_credentials=False,
-             expose_headers=["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replayed"],
-             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
-             max_age=600)
     app.after_request(_add_headers)

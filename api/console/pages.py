@@ -21,7 +21,7 @@ from api.models.badges import Badge
 from api.models.posts import Post
 from api.models.rewards import Redemption, Reward
 from api.models.users import User
-from api.services import accounts, analytics, badges, posts, rewards, scoring_rules, teams, users
+from api.services import accounts, analytics, badges, posts, reach, rewards, scoring_rules, teams, users
 from api.services import challenges as challenge_service
 from schemas.analytics import WindowArgsSchema
 from schemas.challenges import ChallengeWriteSchema
@@ -103,7 +103,7 @@ def dashboard(me: User):
     start, end = _window_args()
     s = analytics.summary(db.session, start=start, end=end, tz=current_app.config["ORG_TIMEZONE"],
                           cpm=current_app.config["EMV_CPM"], currency=current_app.config["EMV_CURRENCY"],
-                          team_id=team.id if team else None)
+                          caps=reach.caps_from_config(current_app.config), team_id=team.id if team else None)
     days = [p["date"].isoformat() for p in s["series"]]
     series = s["series"]
     chart = {

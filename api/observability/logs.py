@@ -51,11 +51,11 @@ def init_logging(app: Flask) -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     handler._stafet = True  # type: ignore[attr-defined]
-    if app.config.get("LOG_JSON", True):
+    if app.config["LOG_JSON"]:
         handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
                                            rename_fields={"levelname": "level", "asctime": "time"}))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
-    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    root.setLevel(app.config["LOG_LEVEL"])

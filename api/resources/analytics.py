@@ -42,7 +42,7 @@ def _summary(args: dict, team_id: int | None) -> dict:
                                  currency=current_app.config["EMV_CURRENCY"], team_id=team_id,
                                  caps=reach.caps_from_config(current_app.config))
 
-    return cached(("summary", start, end, team_id), current_app.config.get("ANALYTICS_CACHE_SECONDS", 60), compute)
+    return cached(("summary", start, end, team_id), current_app.config["ANALYTICS_CACHE_SECONDS"], compute)
 
 
 @blp.route("/admin/analytics/summary")

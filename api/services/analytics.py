@@ -49,8 +49,7 @@ def _day(session: Session, column: Any, tz: str) -> Any:
 
 
 def summary(session: Session, *, start: date, end: date, tz: str, cpm: Decimal, currency: str,
-            team_id: int | None = None, caps: FollowerCaps | None = None) -> dict[str, Any]:
-    caps = caps or FollowerCaps()
+            caps: FollowerCaps, team_id: int | None = None) -> dict[str, Any]:
     lo, hi = window(start, end, tz)
     shares = select(Share).where(Share.created_at >= lo, Share.created_at < hi)
     comments = select(Comment).where(Comment.created_at >= lo, Comment.created_at < hi, Comment.deleted_at.is_(None))
@@ -170,13 +169,11 @@ EXPORT_HEADER = ("share_id", "created_at", "post_id", "post_title", "network", "
                  "personal_caption", "caption", "clicks", "reach_snapshot", "reach_counted")
 
 
-def export_rows(session: Session, *, start: date, end: date, tz: str, team_id: int | None = None,
-                caps: FollowerCaps | None = None):
+def export_rows(session: Session, *, start: date, end: date, tz: str, caps: FollowerCaps, team_id: int | None = None):
     """Yield one tuple per share in the window, oldest first, streamed from the database.
 
     `reach_snapshot` is the follower count the sharer declared; `reach_counted` what the
     estimated reach counts of it (capped per network)."""
-    caps = caps or FollowerCaps()
     lo, hi = window(start, end, tz)
     stmt = (select(Share.id, Share.created_at, Share.post_id, Post.title, Share.network, Team.name,
                    User.display_name, User.erased_at, Share.personal_caption, Share.caption, Share.click_count,

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-DEFAULT_FOLLOWER_CAP = 50_000
 LARGE_FRACTION = 5  # a count of at least cap / 5 is "large"
 
 
@@ -26,7 +25,7 @@ LARGE_FRACTION = 5  # a count of at least cap / 5 is "large"
 class FollowerCaps:
     """The most followers a share on each network is counted with."""
 
-    default: int = DEFAULT_FOLLOWER_CAP
+    default: int  # FOLLOWER_CAP
     by_network: dict[str, int] = field(default_factory=dict)
 
     def cap(self, network: str) -> int:
@@ -38,7 +37,7 @@ class FollowerCaps:
 
 def caps_from_config(config: Any) -> FollowerCaps:
     """The caps from the app's settings (FOLLOWER_CAP, FOLLOWER_CAPS)."""
-    return FollowerCaps(config.get("FOLLOWER_CAP", DEFAULT_FOLLOWER_CAP), dict(config.get("FOLLOWER_CAPS") or {}))
+    return FollowerCaps(config["FOLLOWER_CAP"], dict(config["FOLLOWER_CAPS"]))
 
 
 def cap_of(network: Any, caps: FollowerCaps) -> Any:

@@ -9,9 +9,12 @@ from sqlalchemy import select
 from api.clock import utcnow
 from api.models.posts import Post
 from api.models.rewards import Redemption
+from api.models.shares import Share
 from api.models.users import User
 from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories_content import PostFactory
 from tests.factories_rewards import RewardFactory, give_points
+from tests.helpers import ApiClient
 
 
 def _csrf(html: str) -> str:
@@ -67,6 +70,22 @@ def test_dashboard_renders_kpis_and_svg_charts_with_security_headers(app, sessio
     assert r.status_code == 200 and html.count("<svg") == 4 and 'id="kpi-participation"' in html
     assert "default-src 'self'" in r.headers["Content-Security-Policy"] and r.headers["X-Frame-Options"] == "DENY"
     assert "https://" not in re.sub(r'href="[^"]*"', "", html.split("<main>")[0])  # no CDN assets
+
+
+def test_dashboard_counts_reach_with_the_configured_follower_cap(app, session, monkeypatch):
+    """FOLLOWER_CAP applies on the console as in the API: a share declaring 5,000 followers counts 300."""
+    monkeypatch.setitem(app.config, "FOLLOWER_CAP", 300)
+    admin = UserFactory(role="admin")
+    session.add(Share(post_id=PostFactory().id, user_id=admin.id, network="x", code="cap1", follower_snapshot=5000,
+                      created_at=utcnow()))
+    session.commit()
+    web = _signed_in(app, admin)
+
+    html = web.get("/console/").get_data(as_text=True)
+    reach = re.search(r'Estimated reach</div><div class="v">([^<]*)<', html).group(1)
+    assert reach == "300"
+    api = ApiClient(app).as_(admin).get(f"/admin/analytics/summary?from={utcnow().date()}&to={utcnow().date()}")
+    assert api.get_json()["estimated_reach"] == 300
 
 
 def test_leads_see_their_team_and_not_admin_pages(app, session):

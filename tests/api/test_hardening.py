@@ -64,6 +64,30 @@ def test_cors_allows_only_configured_origins(cors_app):
     assert "Access-Control-Allow-Origin" not in evil.headers
 
 
+def test_cors_is_configured_once_with_the_documented_options(cors_app, session):
+    """A preflight may send the API's own headers and is cached for 10 minutes; a real answer lets the
+    page read ETag, Retry-After, Idempotent-Replayed and X-Request-ID; nothing outside /api/ is shared."""
+    c = cors_app.test_client()
+    origin = {"Origin": "https://console.example.com"}
+    preflight = c.options("/api/v1/posts/1/shares", headers={
+        **origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type, Idempotency-Key"})
+    answer = c.get("/api/v1/me", headers=origin)
+    console = c.get("/console/login", headers=origin)
+
+    allowed = {h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
+    assert allowed == {"authorization", "content-type", "idempotency-key"}
+    assert preflight.headers["Access-Control-Max-Age"] == "600"
+    assert preflight.headers.getlist("Access-Control-Allow-Origin") == ["https://console.example.com"]
+    exposed = {h.strip().lower() for h in answer.headers["Access-Control-Expose-Headers"].split(",")}
+    assert exposed == {"etag", "retry-after", "idempotent-replayed", "x-request-id"}
+    assert answer.headers.getlist("Access-Control-Allow-Origin") == ["https://console.example.com"]
+    assert "Access-Control-Allow-Origin" not in console.headers
+    # One configuration: a second CORS() with other options would only apply where the first is silent.
+    hooks = [f for f in cors_app.after_request_funcs[None] if f.__module__.startswith("flask_cors")]
+    assert len(hooks) == 1
+
+
 def test_no_cors_at_all_by_default(app):
     r = app.test_client().get("/healthz", headers={"Origin": "https://console.example.com"})
 

@@ -18,6 +18,8 @@ from redis import Redis
 from rq.serializers import JSONSerializer
 from sqlalchemy import create_engine, insert, text
 
+from api.models.scoring import DEFAULT_RULES
+from api.services.scoring import share_award
 from tests.perf import benchkit
 from tests.perf.benchkit import Result
 
@@ -102,7 +104,8 @@ def _baseline_rows_per_second(engine, n: int) -> float:
     from api.models.ledger import LedgerEntry
 
     at = datetime.now(UTC)
-    rows = [{"user_id": 1 + i % USERS, "amount": 10, "action": "share", "dedupe_key": f"baseline:{i}",
+    points, _bonus = share_award(DEFAULT_RULES, "linkedin", personal=False, repeat=False)
+    rows = [{"user_id": 1 + i % USERS, "amount": points, "action": "share", "dedupe_key": f"baseline:{i}",
              "reason": "Shared on linkedin", "event_id": None, "rule_version": 0, "team_id": 1 + i % 100,
              "post_id": 1 + i % 50, "created_by_id": None, "created_at": at} for i in range(n)]
     with engine.connect() as c:

@@ -9,6 +9,9 @@ import os
 
 from sqlalchemy import create_engine, text
 
+from api.clock import utcnow
+from api.services.ledger import PERIODS, period_day, period_start
+
 USERS = int(os.environ.get("BENCH_USERS", 10_000))
 POSTS = int(os.environ.get("BENCH_POSTS", 5_000))
 SHARES = int(os.environ.get("BENCH_SHARES", 200_000))
@@ -49,10 +52,9 @@ STATEMENTS = (
     """INSERT INTO team_memberships (team_id, user_id, is_lead, joined_at)
        SELECT 1 + (id % 20), id, false, now() FROM users WHERE id > :users""",
     """INSERT INTO period_totals (period, period_start, user_id, points)
-       SELECT p.period, CASE p.period WHEN 'week' THEN date_trunc('week', now())::date
-                                      WHEN 'month' THEN date_trunc('month', now())::date ELSE DATE '2000-01-01' END,
-              u.id, (u.id * 37) % 1000 + 1
-       FROM users u, (VALUES ('week'), ('month'), ('all_time')) AS p(period)""",
+       SELECT p.period, p.start, u.id, (u.id * 37) % 1000 + 1
+       FROM users u, (VALUES ('week', CAST(:week AS date)), ('month', CAST(:month AS date)),
+                             ('all_time', CAST(:all_time AS date))) AS p(period, start)""",  # the app's periods
     """INSERT INTO user_points (user_id, balance, lifetime) SELECT id, (id * 37) % 1000 + 1, (id * 37) % 1000 + 1
        FROM users""",
     "VACUUM ANALYZE",  # what autovacuum keeps true in production: index-only counts work
@@ -62,9 +64,11 @@ STATEMENTS = (
 def build(db_url: str) -> dict[str, int]:
     engine = create_engine(db_url)
     params = {"users": USERS, "posts": POSTS, "shares": SHARES, "ranked": RANKED}
+    today = period_day(utcnow())  # the leaderboard reads the current periods as the app counts them
+    starts = {period: period_start(period, today) for period in PERIODS}
     with engine.begin() as conn:
         for statement in STATEMENTS[:-1]:
-            conn.execute(text(statement), params)
+            conn.execute(text(statement), {**params, **starts})
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(STATEMENTS[-1]))
     engine.dispose()
