@@ -3,15 +3,13 @@
 Tests point the SDK at it (`messaging._MessagingService.FCM_URL` and the service account's
 `token_uri`), so every push goes through firebase-admin's real encoding, HTTP and error
 mapping. Answers are programmable per token: success, UNREGISTERED, SENDER_ID_MISMATCH,
-INVALID_ARGUMENT, QUOTA_EXCEEDED (with Retry-After), UNAVAILABLE, THIRD_PARTY_AUTH_ERROR,
-or a slow success.
+INVALID_ARGUMENT, QUOTA_EXCEEDED (with Retry-After), UNAVAILABLE, THIRD_PARTY_AUTH_ERROR.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,7 +39,6 @@ class FakeFCM:
         self.answers: dict[str, list[str]] = {}  # token -> answers to give, in order (then "OK")
         self.default = "OK"
         self.retry_after = "120"
-        self.delay = 0.0
         self._lock = threading.Lock()
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
@@ -88,9 +85,7 @@ class FakeFCM:
                 with fake._lock:
                     fake.requests += 1
                 answer = fake._next(message.get("token", ""))
-                if fake.delay or answer == "SLOW":
-                    time.sleep(fake.delay or 2.0)
-                if answer in ("OK", "SLOW"):
+                if answer == "OK":
                     with fake._lock:
                         fake.received.append(message)
                     self._reply(200, {"name": f"projects/p/messages/{uuid.uuid4().int % 10**12}"})

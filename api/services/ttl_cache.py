@@ -10,17 +10,21 @@ from typing import Any
 
 class TtlCache:
     """Values by key for `seconds` each; past `max_entries` the stale ones go, else the oldest
-    quarter. A computed None is not kept (an unknown key stays unknown only until asked again)."""
+    quarter. A computed None is not kept (an unknown key stays unknown only until asked again).
 
-    def __init__(self, max_entries: int) -> None:
+    `clock` gives the time in seconds (monotonic by default); tests pass a clock they move, so
+    expiry is tested without waiting for it."""
+
+    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries = max_entries
+        self.clock = clock
         self._store: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, seconds: float, compute: Callable[[], Any]) -> Any:
         if seconds <= 0:
             return compute()
-        now = time.monotonic()
+        now = self.clock()
         hit = self._store.get(key)  # a dict read is atomic: no lock on the hot path
         if hit is not None and hit[0] > now:
             return hit[1]

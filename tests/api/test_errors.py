@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+
 import pytest
 
+from api.observability.logs import build_handler
 from tests.conftest import base_env, build_app
 from tests.factories import UserFactory
 from tests.helpers import assert_problem
@@ -44,8 +49,8 @@ def test_unknown_route_is_a_404_problem(client):
     assert_problem(client.get("/nothing-here"), 404)
 
 
-def test_wrong_method_is_a_405_problem_with_allow(client, session):
-    r = client.as_(UserFactory()).delete("/me/nothing") if False else client.put("/auth/login", json={})
+def test_wrong_method_is_a_405_problem_with_allow(client):
+    r = client.put("/auth/login", json={})
     body = assert_problem(r, 405)
     assert "POST" in r.headers["Allow"] and body["status"] == 405
 
@@ -61,7 +66,8 @@ def test_forged_or_truncated_tokens_are_401(client, token):
     assert_problem(client.get("/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
-def test_unhandled_exception_is_a_bare_500(tmp_path, caplog):
+@pytest.mark.parametrize("json_lines", [False, True], ids=["text", "json"])
+def test_unhandled_exception_is_a_bare_500(tmp_path, caplog, json_lines):
     """A crash answers a generic problem (no traceback, no exception text) and is logged with the request id."""
     app = build_app(base_env(tmp_path))
 
@@ -69,11 +75,28 @@ def test_unhandled_exception_is_a_bare_500(tmp_path, caplog):
     def boom():
         raise RuntimeError("secret internals: password=hunter2")
 
-    r = app.test_client().get("/api/v1/boom", headers={"X-Request-ID": "req-123"})
+    caplog.set_level(logging.ERROR)
+    written = io.StringIO()
+    handler = build_handler(json_lines, written)  # the app's handler, first in line as in production
+    logging.getLogger().handlers.insert(0, handler)
+    try:
+        r = app.test_client().get("/api/v1/boom", headers={"X-Request-ID": "req-123"})
+    finally:
+        logging.getLogger().removeHandler(handler)
+
     body = assert_problem(r, 500)
     text = r.get_data(as_text=True)
     assert "secret internals" not in text and "Traceback" not in text and "hunter2" not in text
     assert body["request_id"] == "req-123" and r.headers["X-Request-ID"] == "req-123"
+    # The log has what the answer hides, under the same request id; the secret stays masked there too.
+    crash = [rec for rec in caplog.records if rec.exc_info and rec.exc_info[0] is RuntimeError]
+    assert len(crash) == 1 and crash[0].request_id == "req-123"
+    log = written.getvalue()
+    assert log.count("RuntimeError: secret internals") == 1 and "hunter2" not in log
+    if json_lines:
+        assert json.loads(log)["request_id"] == "req-123"
+    else:
+        assert "ERROR api.extensions [req-123]: unhandled exception" in log
 
 
 def test_a_failed_request_changes_nothing(client, session):
