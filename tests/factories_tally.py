@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.db import db
 from api.models.activity import ActivityEvent
 from api.models.comments import Comment
+from api.models.ledger import PeriodTotal, TeamPeriodTotal, UserPoints
 from api.models.posts import Post, Suggestion
 from api.models.shares import Share
 from api.services.activity import record_event
@@ -116,3 +117,16 @@ def tally_all(app: Flask) -> int:
 
     with app.app_context():
         return tally_events()
+
+
+def projection_rows(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """The ledger's projections as sorted tuples (rows of 0 points are no fact: left out), to compare
+    a rebuild with the live state."""
+    session.expire_all()
+    return {
+        "user_points": sorted((r.user_id, r.balance, r.lifetime) for r in session.scalars(select(UserPoints))),
+        "period_totals": sorted((r.period, r.period_start, r.user_id, r.points)
+                                for r in session.scalars(select(PeriodTotal)) if r.points),
+        "team_period_totals": sorted((r.period, r.period_start, r.team_id, r.points)
+                                     for r in session.scalars(select(TeamPeriodTotal)) if r.points),
+    }

@@ -15,14 +15,14 @@ from api.clock import local_date
 from api.db import db
 from api.models.activity import ActivityEvent
 from api.models.badges import Badge, BadgeAward
-from api.models.ledger import SPENDING_ACTIONS, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
+from api.models.ledger import SPENDING_ACTIONS, LedgerEntry, PeriodTotal, UserPoints
 from api.models.scoring import ScoringRuleSet
 from api.models.users import User
 from api.services import ledger, projections, tally
 from api.services.scoring import DEFAULT_RULES
 from tests.conftest import empty_database
 from tests.factories import TeamFactory, UserFactory
-from tests.factories_tally import Facts, tally_all
+from tests.factories_tally import Facts, projection_rows, tally_all
 
 DAY0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 NETWORKS = ("linkedin", "x", "facebook")
@@ -39,17 +39,6 @@ ops = st.lists(st.one_of(
     st.tuples(st.just("tally"), st.integers(1, 4)),
     st.tuples(st.just("replay"),),
 ), max_size=30)
-
-
-def projection_rows(session):
-    session.expire_all()
-    return {
-        "user_points": sorted((r.user_id, r.balance, r.lifetime) for r in session.scalars(select(UserPoints))),
-        "period_totals": sorted((r.period, r.period_start, r.user_id, r.points)
-                                for r in session.scalars(select(PeriodTotal)) if r.points),
-        "team_period_totals": sorted((r.period, r.period_start, r.team_id, r.points)
-                                     for r in session.scalars(select(TeamPeriodTotal)) if r.points),
-    }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -149,9 +138,8 @@ def check_invariants(app, session):
 
 
 def test_rebuild_restores_wiped_projections(app, session):
-    """Projections deleted (or corrupted) → rebuild-projections restores exactly the live numbers."""
-    from click.testing import CliRunner
-
+    """Projections deleted (or corrupted) → the rebuild restores exactly the live numbers (the service on
+    SQLite; the `stafet rebuild-projections` command on PostgreSQL: tests/integration/test_rebuild_projections_pg.py)."""
     user = UserFactory(teams=[TeamFactory()])
     session.add(Badge(code="first_share", name="First share", criteria={"type": "count", "action": "share",
                                                                          "threshold": 1}))
@@ -178,4 +166,3 @@ def test_rebuild_restores_wiped_projections(app, session):
     assert badges_before and sorted(session.execute(select(BadgeAward.badge_id, BadgeAward.user_id)).all()) == \
         badges_before
     assert counts["badges"] == len(badges_before)
-    assert CliRunner  # the CLI wrapper is exercised on PostgreSQL in tests/integration
