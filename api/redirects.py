@@ -54,8 +54,8 @@ def _batch_writer(app: Flask):
 def init_app(app: Flask) -> None:
     """Buffer clicks on PostgreSQL when CLICK_FLUSH_SECONDS > 0; otherwise each redirect writes its
     click itself (SQLite, tests)."""
-    seconds = float(app.config.get("CLICK_FLUSH_SECONDS", 0.2))
-    postgres = app.config.get("DATABASE_URL", "").startswith("postgresql")
+    seconds = float(app.config["CLICK_FLUSH_SECONDS"])
+    postgres = app.config["DATABASE_URL"].startswith("postgresql")
     app.extensions[EXTENSION] = ClickBuffer(_batch_writer(app), seconds) if seconds > 0 and postgres else None
 
 

@@ -109,12 +109,6 @@ def test_cli_prints_one_line_not_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-# Services that point 8 of issue 15 makes Flask-free read these settings from their callers; until
-# that lands they still read app.config themselves. Remove each file here once it no longer does.
-FALLBACKS_LEFT_TO_POINT_8 = {"api/services/leaderboards.py", "api/services/feed.py", "api/services/badges.py",
-                             "api/services/click_buffer.py"}
-
-
 def _fallbacks_in(source: str) -> list[tuple[int, str]]:
     """(line, key) of every `<...>config.get("KEY", default)` in `source`."""
     return [(node.lineno, ast.unparse(node.args[0])) for node in ast.walk(ast.parse(source))
@@ -133,6 +127,5 @@ def test_no_call_site_spells_a_default_of_its_own():
     root = Path(__file__).resolve().parents[2]
     found = [(str(path.relative_to(root)), *hit)
              for path in sorted([*root.glob("api/**/*.py"), *root.glob("workers/**/*.py")])
-             if str(path.relative_to(root)) not in FALLBACKS_LEFT_TO_POINT_8
              for hit in _fallbacks_in(path.read_text())]
     assert found == []
