@@ -1,8 +1,8 @@
 """Declarative base, engine and the unit of work.
 
 One session per application context (a request or a job), kept on `flask.g`.
-A request's session commits once, after the view returned a success (see
-`api.unit_of_work`); jobs call `db.commit()` themselves. Work that must only happen
+A request's session commits once, after the view returned a success (the unit
+of work in `api.http`); jobs call `db.commit()` themselves. Work that must only happen
 once the data is durable (enqueueing a job) is registered with `db.after_commit()`.
 """
 
@@ -212,6 +212,14 @@ class Database:
         """This application context only reads (a GET): its statements run without a transaction
         around them (see `_reads_engine`). Call before the session is first used."""
         g._db_reads = True
+
+    def use_transaction(self) -> None:
+        """This GET reads in one transaction after all: one snapshot for all it reads, and the
+        server-side cursor a streamed read needs (PostgreSQL declares one only in a transaction).
+        Call before the session is first used (the `one_transaction` decorator in api.http)."""
+        if g.get("_db_session") is not None:
+            raise RuntimeError("use_transaction() after the request's session was opened")
+        g._db_reads = False
 
     def new_session(self) -> Session:
         """A session outside the app-context one, for work that must commit on its own."""

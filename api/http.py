@@ -1,7 +1,11 @@
 """Request plumbing shared by every endpoint: request ids, the unit of work, body guards.
 
-The unit of work: a request's session commits once, after the view returned a 2xx/3xx;
-any error response rolls it back, so bad input never changes anything.
+The unit of work: a request's session commits once, right after the view returned a 2xx/3xx
+and before the response goes through the after-request hooks (metrics, security headers), so
+those hooks see the final status: a commit that fails is answered by the error handlers (409
+for a unique clash, 503 when the database is unavailable) like any other error. An error
+response rolls the work back, so bad input never changes anything. The API, the console and
+the CSV export all run in it; no view commits on its own.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 
+from api.conflicts import conflict_for
 from api.db import db
 from api.errors import DomainError, domain_error_response, problem
 from api.extensions import Api, unhandled_exception
@@ -61,26 +67,6 @@ def _begin_request() -> Response | None:
 
 
 def _end_request(response: Response) -> Response:
-    """Commit a successful request's work, roll back anything else."""
-    if g.get("_db_session") is not None:
-        if response.status_code < 400:
-            try:
-                db.commit()
-            except Exception as exc:  # e.g. a unique constraint lost to a concurrent request
-                db.rollback()
-                if _connection_lost(exc) and request.method in ("GET", "HEAD"):
-                    # What it read stands; at most a click's count is lost with the connection.
-                    log.warning("database connection lost at the end of a read; answering anyway")
-                elif _connection_lost(exc):
-                    # The commit may or may not have landed: the client retries, and its
-                    # Idempotency-Key makes the retry a replay or a first success.
-                    log.warning("database connection lost at commit")
-                    response = unavailable()
-                else:
-                    log.exception("commit failed")
-                    response = unhandled_exception(exc)
-        else:
-            db.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")
     return response
 
@@ -100,7 +86,7 @@ def unavailable() -> Response:
 def _retrying_dispatch(dispatch: Callable[[], Any]) -> Callable[[], Any]:
     """Run the view again when the database connection dropped under it (a PostgreSQL restart or
     failover). Safe because nothing is committed before the view returns (the unit of work
-    commits afterwards) and nothing leaves the process until then (enqueues wait for the commit)."""
+    commits after it) and nothing leaves the process until then (enqueues wait for the commit)."""
 
     def run() -> Any:
         for attempt in range(REQUEST_RETRIES + 1):
@@ -117,8 +103,57 @@ def _retrying_dispatch(dispatch: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
+def _unit_of_work(app: Flask, dispatch: Callable[[], Any]) -> Callable[[], Any]:
+    """Commit the view's work before the response leaves the dispatch (see the module docstring).
+
+    Flask runs after-request hooks on whatever dispatch returned, so committing here rather than
+    in a hook is what lets `/metrics` and the security headers see a failed commit's answer."""
+
+    def run() -> Any:
+        try:
+            rv = dispatch()
+        except BaseException:
+            db.rollback()
+            raise  # the error handlers answer
+        if g.get("_db_session") is None:
+            return rv  # the view never touched the database
+        response = app.make_response(rv)
+        if response.status_code >= 400:
+            db.rollback()
+            return response
+        try:
+            db.commit()
+        except Exception as exc:
+            db.rollback()
+            if _connection_lost(exc) and request.method in ("GET", "HEAD"):
+                # What it read stands; at most a click's count is lost with the connection.
+                log.warning("database connection lost at the end of a read; answering anyway")
+                return response
+            # A unique clash lost to a concurrent request (409), a database gone at commit (503: the
+            # commit may or may not have landed; the client's Idempotency-Key makes a retry safe).
+            log.warning("commit failed: %s", exc.__class__.__name__)
+            raise
+        return response
+
+    return run
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_transaction(view: F) -> F:
+    """Outermost decorator of a GET that streams or needs one snapshot (see `db.use_transaction`)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        db.use_transaction()
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
 def init_http(app: Flask) -> None:
-    app.dispatch_request = _retrying_dispatch(app.dispatch_request)  # type: ignore[method-assign]
+    app.dispatch_request = _unit_of_work(app, _retrying_dispatch(app.dispatch_request))  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter
     app.json_provider_class = SafeJSONProvider
     app.json = SafeJSONProvider(app)
@@ -128,6 +163,15 @@ def init_http(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Response:
         return domain_error_response(error)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError) -> Response:
+        """A unique clash from any flush, autoflush or the commit is the client's 409, not our 500."""
+        db.rollback()
+        conflict = conflict_for(error)
+        if conflict is None:  # a foreign key or check the code should have guarded: a bug
+            return unhandled_exception(error)
+        return domain_error_response(conflict)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

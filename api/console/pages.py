@@ -9,8 +9,10 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from api.clock import local_date, utcnow
+from api.conflicts import conflict_for
 from api.console import bp, charts, current, need, problem_message, start_session
 from api.console.next_page import safe_next
 from api.db import db
@@ -34,6 +36,19 @@ NEXT_STEPS = {"pending": ["approved", "rejected"], "approved": ["fulfilled", "re
               "rejected": []}
 
 
+def _save() -> None:
+    """Send the form's changes now, inside the view's `try`, so a clash with a unique field (an
+    email or a code someone has) becomes a message on the form. The unit of work (api.http)
+    commits once the view has answered; no console view commits on its own."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        conflict = conflict_for(exc)
+        if conflict is None:
+            raise
+        raise conflict from None
+
+
 def _fail(exc: Exception) -> None:
     db.rollback()
     flash(problem_message(exc), "error")
@@ -55,7 +70,6 @@ def login():
         except Unauthorized as exc:
             flash(exc.detail, "error")
             return render_template("login.html", email=email, me=None), 401
-        db.commit()
         start_session(user)
         return redirect(safe_next(request.args.get("next")) or url_for("console.dashboard"))
     if current() is not None:
@@ -68,7 +82,6 @@ def logout():
     user = current()
     if user is not None:
         accounts.end_sessions(user)  # copies of this cookie die too, not just this browser's
-        db.commit()
     session.clear()
     return redirect(url_for("console.login"))
 
@@ -160,7 +173,7 @@ def save_post(me: User, post_id: int | None):
         else:
             post = posts.update_post(db.session, posts.get_post(db.session, post_id),
                                      PostPatchSchema().load(_post_form()))
-        db.commit()
+        _save()
         flash(f"Saved “{post.title}” ({posts.state_of(post)}).")
     except (ValidationError, DomainError) as exc:
         _fail(exc)
@@ -187,7 +200,7 @@ def decide_redemption(me: User, redemption_id: int):
     try:
         redemption = rewards.decide(db.session, rewards.get_redemption(db.session, redemption_id),
                                     status=request.form.get("status", ""), note=None, admin_id=me.id)
-        db.commit()
+        _save()
         flash(f"Redemption #{redemption.id} is now {redemption.status}.")
     except DomainError as exc:
         _fail(exc)
@@ -204,7 +217,7 @@ def add_reward(me: User):
            "per_user_limit": int(form["per_user_limit"]) if form.get("per_user_limit", "").isdigit() else None}
     try:
         reward = rewards.create_reward(db.session, RewardWriteSchema().load(raw))
-        db.commit()
+        _save()
         flash(f"Added {reward.name}.")
     except (ValidationError, DomainError) as exc:
         _fail(exc)
@@ -231,7 +244,7 @@ def invite(me: User):
     try:
         data = InviteSchema().load(raw)
         user, token = users.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"], **data)
-        db.commit()
+        _save()
         session["invite_url"] = f"{current_app.config['PUBLIC_BASE_URL']}/activate#token={token}"
         session["invited"] = user.email
     except (ValidationError, DomainError) as exc:
@@ -246,7 +259,7 @@ def update_person(me: User, user_id: int):
         user = users.get_user(db.session, user_id)
         users.admin_update(db.session, user, {"role": request.form.get("role", user.role),
                                               "active": request.form.get("active") == "true"})
-        db.commit()
+        _save()
         flash(f"Saved {user.display_name}.")
     except DomainError as exc:
         _fail(exc)
@@ -260,7 +273,7 @@ def person_teams(me: User, user_id: int):
         user = users.get_user(db.session, user_id)
         users.admin_update(db.session, user, {"team_ids": [int(t) for t in request.form.getlist("team_ids")
                                                            if t.isdigit()]})
-        db.commit()
+        _save()
         flash(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
     except DomainError as exc:
         _fail(exc)
@@ -277,7 +290,7 @@ def scoring(me: User):
         text = request.form.get("rules", "")
         try:
             scoring_rules.replace_rules(db.session, ScoringRulesSchema().load(json.loads(text)), me.id)
-            db.commit()
+            _save()
             flash("Scoring rules saved. They apply to activity tallied from now on.")
             return redirect(url_for("console.scoring"))
         except json.JSONDecodeError as exc:
@@ -335,7 +348,7 @@ def add_challenge(me: User):
     try:
         ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()),
                                       min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
-        db.commit()
+        _save()
         flash(f"Challenge “{ch.title}” is set up.")
         return redirect(url_for("console.challenge", challenge_id=ch.id))
     except (ValidationError, DomainError) as exc:
@@ -349,7 +362,7 @@ def cancel_challenge(me: User, challenge_id: int):
     try:
         ch = challenge_service.get_visible(db.session, me, challenge_id)
         challenge_service.cancel(db.session, me, ch)
-        db.commit()
+        _save()
         flash(f"“{ch.title}” is cancelled; no prizes will be awarded.")
     except DomainError as exc:
         _fail(exc)

@@ -5,19 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, cast, func, select
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from api.db import Base
 from api.models._common import created_at_column
 from api.models.users import User
+from api.names import comparable
 
 
 class Team(Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # comparable(name): what makes two names the same (api/names.py), unique here so that the
+    # database decides a clash the same way on SQLite and PostgreSQL. Case folding can lengthen
+    # a name ("ß" → "ss"), hence the room beyond 80.
+    name_key: Mapped[str] = mapped_column(String(240), unique=True)
     created_at: Mapped[datetime] = created_at_column()
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = comparable(name)
+        return name
 
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="team", cascade="all, delete-orphan", order_by="TeamMembership.user_id"

@@ -15,6 +15,7 @@ from api.clock import local_date, utcnow
 from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
+from api.http import one_transaction
 from api.models.teams import Team
 from api.services import analytics, reach
 from api.services.nudges import require_team_lead
@@ -83,6 +84,7 @@ def _safe(value: object) -> object:
 
 @blp.route("/admin/analytics/export.csv")
 class Export(MethodView):
+    @one_transaction  # the rows stream through a server-side cursor, from one snapshot
     @require_role("admin")
     @blp.arguments(SummaryArgsSchema, location="query")
     @blp.response(200, description="text/csv, one row per share", content_type="text/csv")
@@ -93,21 +95,21 @@ class Export(MethodView):
         """
         start, end, tz = _window(args)
         team_id = args.get("team_id")
-        engine = current_app.extensions["stafet.db"]["engine"]
         caps = reach.caps_from_config(current_app.config)
 
         def rows():
+            # The request's own session, kept open while the body streams (stream_with_context keeps the
+            # application context until the last row; its teardown closes the session).
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(analytics.EXPORT_HEADER)
-            with Session(engine) as session:
-                for i, row in enumerate(analytics.export_rows(session, start=start, end=end, tz=tz, team_id=team_id,
-                                                                       caps=caps)):
-                    writer.writerow([_safe(v) for v in row])
-                    if i % 500 == 499:
-                        yield buffer.getvalue()
-                        buffer.seek(0)
-                        buffer.truncate()
+            for i, row in enumerate(analytics.export_rows(db.session, start=start, end=end, tz=tz, team_id=team_id,
+                                                           caps=caps)):
+                writer.writerow([_safe(v) for v in row])
+                if i % 500 == 499:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
             yield buffer.getvalue()
 
         filename = f"stafet-shares-{start}-{end}.csv"

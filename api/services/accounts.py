@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
-from api.errors import Conflict, Unauthorized, field_error
+from api.errors import Unauthorized, field_error
 from api.models.users import User
 from api.services import display_names, passwords
 
@@ -82,10 +82,3 @@ def activate(session: Session, invite_token: str, password: str, display_name: s
         display_names.set_name(session, user, display_name)
     return user
 
-
-def ensure_email_free(session: Session, email: str, exclude_user_id: int | None = None) -> None:
-    stmt = select(func.count()).select_from(User).where(User.email == normalise_email(email))
-    if exclude_user_id is not None:
-        stmt = stmt.where(User.id != exclude_user_id)
-    if session.scalar(stmt):
-        raise Conflict(f"A user with the email {normalise_email(email)} already exists.", slug="email-taken")

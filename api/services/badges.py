@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.clock import local_date, utcnow
 from api.db import insert_ignore
-from api.errors import Conflict, NotFound
+from api.errors import NotFound
 from api.models.badges import Badge, BadgeAward
 from api.models.ledger import LedgerEntry
 from api.models.users import User
@@ -118,8 +118,7 @@ def get_badge(session: Session, badge_id: int) -> Badge:
 
 
 def create_badge(session: Session, data: dict[str, Any]) -> Badge:
-    if session.scalar(select(Badge.id).where(Badge.code == data["code"])) is not None:
-        raise Conflict(f"A badge with code {data['code']} exists.")
+    """A code another badge has is refused by the unique badges.code (a 409, api/conflicts.py)."""
     badge = Badge(**data)
     session.add(badge)
     session.flush()
@@ -127,10 +126,8 @@ def create_badge(session: Session, data: dict[str, Any]) -> Badge:
 
 
 def update_badge(session: Session, badge: Badge, data: dict[str, Any]) -> Badge:
-    """Edits apply to future evaluations; badges already earned stay earned."""
-    if "code" in data and data["code"] != badge.code and session.scalar(
-            select(Badge.id).where(Badge.code == data["code"])) is not None:
-        raise Conflict(f"A badge with code {data['code']} exists.")
+    """Edits apply to future evaluations; badges already earned stay earned. A taken code is a 409
+    from the unique badges.code."""
     for name, value in data.items():
         setattr(badge, name, value)
     session.flush()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.errors import Conflict, NotFound, field_error
+from api.errors import NotFound, field_error
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.pg_arrays import one_of
@@ -89,25 +88,18 @@ def _set_leads(session: Session, team: Team, lead_ids: Iterable[int]) -> None:
 
 
 def create_team(session: Session, name: str, lead_ids: Iterable[int]) -> Team:
-    if session.scalar(select(func.count()).select_from(Team).where(func.lower(Team.name) == name.lower())):
-        raise Conflict(f"A team called {name!r} already exists.", slug="team-name-taken")
+    """A name another team has (as api/names.py compares names) is refused by the unique
+    `teams.name_key`: the IntegrityError becomes a 409 (api/conflicts.py)."""
     team = Team(name=name)
     session.add(team)
     _set_leads(session, team, lead_ids)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise Conflict(f"A team called {name!r} already exists.", slug="team-name-taken") from None
+    session.flush()
     return team
 
 
 def update_team(session: Session, team: Team, name: str | None = None, lead_ids: Iterable[int] | None = None) -> Team:
+    """A clashing new name is refused like in `create_team`, at whichever flush sends it."""
     if name is not None and name != team.name:
-        clash = session.scalar(
-            select(func.count()).select_from(Team).where(func.lower(Team.name) == name.lower(), Team.id != team.id)
-        )
-        if clash:
-            raise Conflict(f"A team called {name!r} already exists.", slug="team-name-taken")
         team.name = name
     if lead_ids is not None:
         _set_leads(session, team, lead_ids)

@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 import api.models  # noqa: F401
 from api.cli import ROOT
@@ -129,3 +130,26 @@ def test_0007_frozen_standings_keep_ids_only_and_open_large_lead_prizes_wait_for
         back = dict(c.execute(text("SELECT id, final_standings FROM challenges WHERE id IN (1, 5)")).all())
     assert back == {1: [{"rank": 1, "user": {"id": 3, "display_name": "Former colleague"}, "value": 5}],
                     5: [{"rank": 1, "team": {"id": 1, "name": "Harbour"}, "value": 2.5, "total": 5, "members": 2}]}
+
+
+def test_0009_gives_teams_that_are_the_same_name_distinct_names_and_refuses_new_clashes(empty_pg):
+    """Before 0009 only byte-equal names clashed, so "Østerbro" and "østerbro" (and a spaced-out
+    "Zeta  ") could coexist. The upgrade succeeds anyway: the first team (by id) keeps its name,
+    later ones get " (2)", " (3)"; from then on the database refuses a name that is the same
+    name, whatever its case or spacing. The downgrade keeps the names the upgrade gave."""
+    cfg = _config(empty_pg)
+    command.upgrade(cfg, "0008")
+    with empty_pg.begin() as c:
+        for tid, name in ((1, "Østerbro"), (2, "Zeta"), (3, "østerbro"), (4, "ØSTERBRO"), (5, "zeta "),
+                          (6, "Harbour")):
+            c.execute(text("INSERT INTO teams (id, name, created_at) VALUES (:id, :name, '2026-11-01')"),
+                      {"id": tid, "name": name})
+    command.upgrade(cfg, "0009")
+    with empty_pg.connect() as c:
+        names = dict(c.execute(text("SELECT id, name FROM teams")).all())
+    assert names == {1: "Østerbro", 2: "Zeta", 3: "østerbro (2)", 4: "ØSTERBRO (3)", 5: "zeta  (2)", 6: "Harbour"}
+    with pytest.raises(IntegrityError), empty_pg.begin() as c:
+        c.execute(text("INSERT INTO teams (name, name_key, created_at) VALUES ('HARBOUR', 'harbour', now())"))
+    command.downgrade(cfg, "0008")
+    with empty_pg.connect() as c:
+        assert dict(c.execute(text("SELECT id, name FROM teams")).all()) == names

@@ -43,7 +43,7 @@ def _seed(engine, events: int, users: int) -> None:
             SELECT 'u' || g || '@bench.test', 'User ' || g, CASE WHEN g % 500 = 0 THEN 'admin' ELSE 'staff' END,
                    true, g % 50 <> 0, true, now(), now()
             FROM generate_series(1, :users) g"""), {"users": users})
-        c.execute(text("INSERT INTO teams (name, created_at) SELECT 'Team ' || g, now() FROM generate_series(1, 100) g"))
+        c.execute(text("INSERT INTO teams (name, name_key, created_at) SELECT 'Team ' || g, 'team ' || g, now() FROM generate_series(1, 100) g"))
         c.execute(text("""
             INSERT INTO team_memberships (team_id, user_id, is_lead, joined_at)
             SELECT 1 + (id % 100), id, false, now() FROM users"""))

@@ -22,7 +22,7 @@ STATEMENTS = (
                           password_hash, created_at, updated_at)
        SELECT 'u' || g || '@bench.test', 'User ' || g, 'staff', true, true, g % 20 <> 0, 'no-password-login',
               now() - interval '200 days', now() FROM generate_series(1, :users) g""",
-    "INSERT INTO teams (name, created_at) SELECT 'Team ' || g, now() FROM generate_series(1, 20) g",
+    "INSERT INTO teams (name, name_key, created_at) SELECT 'Team ' || g, 'team ' || g, now() FROM generate_series(1, 20) g",
     """INSERT INTO team_memberships (team_id, user_id, is_lead, joined_at)
        SELECT 1 + (id % 20), id, false, now() FROM users""",
     """INSERT INTO posts (title, body, link_url, media, suggested_captions, networks, campaign, pinned, status,
