@@ -36,21 +36,24 @@ NEXT_STEPS = {"pending": ["approved", "rejected"], "approved": ["fulfilled", "re
               "rejected": []}
 
 
+# What a form can run into: bad input, a rule of the domain, or a unique clash (an email or a code
+# someone has), which api/conflicts.py words as the API's 409 does. Each becomes a message on the page.
+FORM_ERRORS = (ValidationError, DomainError, IntegrityError)
+
+
 def _save() -> None:
-    """Send the form's changes now, inside the view's `try`, so a clash with a unique field (an
-    email or a code someone has) becomes a message on the form. The unit of work (api.http)
-    commits once the view has answered; no console view commits on its own."""
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        conflict = conflict_for(exc)
-        if conflict is None:
-            raise
-        raise conflict from None
+    """Send the form's changes now, inside the view's `try`, so a clash surfaces as a FORM_ERRORS
+    message. The unit of work (api.http) commits once the view has answered; no view commits."""
+    db.session.flush()
 
 
 def _fail(exc: Exception) -> None:
     db.rollback()
+    if isinstance(exc, IntegrityError):
+        conflict = conflict_for(exc)
+        if conflict is None:  # not a clash the person can fix: the error handlers answer
+            raise exc
+        exc = conflict
     flash(problem_message(exc), "error")
 
 
@@ -175,7 +178,7 @@ def save_post(me: User, post_id: int | None):
                                      PostPatchSchema().load(_post_form()))
         _save()
         flash(f"Saved “{post.title}” ({posts.state_of(post)}).")
-    except (ValidationError, DomainError) as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.posts"))
 
@@ -202,7 +205,7 @@ def decide_redemption(me: User, redemption_id: int):
                                     status=request.form.get("status", ""), note=None, admin_id=me.id)
         _save()
         flash(f"Redemption #{redemption.id} is now {redemption.status}.")
-    except DomainError as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.rewards"))
 
@@ -219,7 +222,7 @@ def add_reward(me: User):
         reward = rewards.create_reward(db.session, RewardWriteSchema().load(raw))
         _save()
         flash(f"Added {reward.name}.")
-    except (ValidationError, DomainError) as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.rewards"))
 
@@ -247,7 +250,7 @@ def invite(me: User):
         _save()
         session["invite_url"] = f"{current_app.config['PUBLIC_BASE_URL']}/activate#token={token}"
         session["invited"] = user.email
-    except (ValidationError, DomainError) as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.people"))
 
@@ -261,7 +264,7 @@ def update_person(me: User, user_id: int):
                                               "active": request.form.get("active") == "true"})
         _save()
         flash(f"Saved {user.display_name}.")
-    except DomainError as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.people"))
 
@@ -275,7 +278,7 @@ def person_teams(me: User, user_id: int):
                                                            if t.isdigit()]})
         _save()
         flash(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
-    except DomainError as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.people"))
 
@@ -295,7 +298,7 @@ def scoring(me: User):
             return redirect(url_for("console.scoring"))
         except json.JSONDecodeError as exc:
             flash(f"That is not valid JSON: {exc}", "error")
-        except (ValidationError, DomainError) as exc:
+        except FORM_ERRORS as exc:
             _fail(exc)
     rules_json = text or json.dumps(scoring_rules.rules_view(db.session), indent=2)
     all_badges = [badges.admin_view(db.session, b) for b in db.session.scalars(select(Badge).order_by(Badge.id))]
@@ -351,7 +354,7 @@ def add_challenge(me: User):
         _save()
         flash(f"Challenge “{ch.title}” is set up.")
         return redirect(url_for("console.challenge", challenge_id=ch.id))
-    except (ValidationError, DomainError) as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.challenges"))
 
@@ -364,6 +367,6 @@ def cancel_challenge(me: User, challenge_id: int):
         challenge_service.cancel(db.session, me, ch)
         _save()
         flash(f"“{ch.title}” is cancelled; no prizes will be awarded.")
-    except DomainError as exc:
+    except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.challenges"))
