@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.docs_assets import blp as docs_blp
     from api.extensions import api, init_extensions
     from api.observability import logs, metrics
+    from api.proxies import init_proxies
     from api.redirects import blp as redirects_blp
     from api.redirects import init_app as init_redirects
     from api.resources import register_blueprints
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
         app.config.update(config)
 
     logs.init_logging(app)
+    init_proxies(app)  # X-Forwarded-* resolved in WSGI, before anything reads request.remote_addr
     db.init_app(app, engine=app.config.get("ENGINE"))
     init_auth(app)
     init_extensions(app)

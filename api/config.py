@@ -56,6 +56,9 @@ class Settings:
     follower_cap: int = 50_000
     metrics_token: str | None = None
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    # The proxies in front of the app whose X-Forwarded-* headers are believed (api/proxies.py):
+    # a number of hops, or the proxies' networks; none by default (the direct peer is the client).
+    trusted_proxies: int | tuple[str, ...] = 0
     follower_caps: dict = field(default_factory=dict)
     analytics_cache_seconds: int = 60
     leaderboard_cache_seconds: int = 10
@@ -214,6 +217,20 @@ def _networks(env: dict, name: str, default: tuple[str, ...]) -> tuple[str, ...]
     return tuple(out)
 
 
+MAX_PROXY_HOPS = 5
+
+
+def _trusted_proxies(env: dict) -> int | tuple[str, ...]:
+    """TRUSTED_PROXIES: `1` (that many proxies in front, each appending to X-Forwarded-For) or
+    the proxies' addresses/CIDR blocks, e.g. `10.0.0.0/8,fd00::/8`."""
+    raw = (env.get("TRUSTED_PROXIES") or "").strip()
+    if not raw:
+        return Settings.trusted_proxies
+    if raw.isdigit():
+        return _int({"TRUSTED_PROXIES": raw}, "TRUSTED_PROXIES", Settings.trusted_proxies, 0, MAX_PROXY_HOPS)
+    return _networks(env, "TRUSTED_PROXIES", ())
+
+
 def _metrics_token(env: dict) -> str | None:
     token = env.get("METRICS_TOKEN") or None
     if token is not None and len(token) < 24:
@@ -270,6 +287,7 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         follower_caps=_follower_caps(env),
         metrics_token=_metrics_token(env),
         metrics_allow=_networks(env, "METRICS_ALLOW", d.metrics_allow),
+        trusted_proxies=_trusted_proxies(env),
         analytics_cache_seconds=_int(env, "ANALYTICS_CACHE_SECONDS", d.analytics_cache_seconds, 0, 3600),
         leaderboard_cache_seconds=_int(env, "LEADERBOARD_CACHE_SECONDS", d.leaderboard_cache_seconds, 0, 600),
         feed_cache_seconds=_int(env, "FEED_CACHE_SECONDS", d.feed_cache_seconds, 0, 60),

@@ -34,6 +34,7 @@ class ContextFilter(logging.Filter):
             record.request_id = g.get("request_id")
             record.path = request.path
             record.method = request.method
+            record.client = request.remote_addr  # the client, not the proxy (api/proxies.py)
         # Redact the formatted message: a secret may sit in the template or in an argument,
         # and "password=%s" only becomes "password=<secret>" once formatted.
         try:
