@@ -47,6 +47,12 @@ def _save() -> None:
     db.session.flush()
 
 
+def _tell(message: str) -> None:
+    """Show `message` on the next page once the work is committed: a commit that fails (answered
+    503/409 by the error handlers) must not leave "Saved" behind in the session."""
+    db.after_commit(lambda: flash(message))
+
+
 def _fail(exc: Exception) -> None:
     db.rollback()
     if isinstance(exc, IntegrityError):
@@ -177,7 +183,7 @@ def save_post(me: User, post_id: int | None):
             post = posts.update_post(db.session, posts.get_post(db.session, post_id),
                                      PostPatchSchema().load(_post_form()))
         _save()
-        flash(f"Saved “{post.title}” ({posts.state_of(post)}).")
+        _tell(f"Saved “{post.title}” ({posts.state_of(post)}).")
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.posts"))
@@ -204,7 +210,7 @@ def decide_redemption(me: User, redemption_id: int):
         redemption = rewards.decide(db.session, rewards.get_redemption(db.session, redemption_id),
                                     status=request.form.get("status", ""), note=None, admin_id=me.id)
         _save()
-        flash(f"Redemption #{redemption.id} is now {redemption.status}.")
+        _tell(f"Redemption #{redemption.id} is now {redemption.status}.")
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.rewards"))
@@ -221,7 +227,7 @@ def add_reward(me: User):
     try:
         reward = rewards.create_reward(db.session, RewardWriteSchema().load(raw))
         _save()
-        flash(f"Added {reward.name}.")
+        _tell(f"Added {reward.name}.")
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.rewards"))
@@ -248,8 +254,8 @@ def invite(me: User):
         data = InviteSchema().load(raw)
         user, token = users.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"], **data)
         _save()
-        session["invite_url"] = f"{current_app.config['PUBLIC_BASE_URL']}/activate#token={token}"
-        session["invited"] = user.email
+        link, email = f"{current_app.config['PUBLIC_BASE_URL']}/activate#token={token}", user.email
+        db.after_commit(lambda: session.update(invite_url=link, invited=email))  # no link to nobody
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.people"))
@@ -263,7 +269,7 @@ def update_person(me: User, user_id: int):
         users.admin_update(db.session, user, {"role": request.form.get("role", user.role),
                                               "active": request.form.get("active") == "true"})
         _save()
-        flash(f"Saved {user.display_name}.")
+        _tell(f"Saved {user.display_name}.")
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.people"))
@@ -277,7 +283,7 @@ def person_teams(me: User, user_id: int):
         users.admin_update(db.session, user, {"team_ids": [int(t) for t in request.form.getlist("team_ids")
                                                            if t.isdigit()]})
         _save()
-        flash(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
+        _tell(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.people"))
@@ -294,7 +300,7 @@ def scoring(me: User):
         try:
             scoring_rules.replace_rules(db.session, ScoringRulesSchema().load(json.loads(text)), me.id)
             _save()
-            flash("Scoring rules saved. They apply to activity tallied from now on.")
+            _tell("Scoring rules saved. They apply to activity tallied from now on.")
             return redirect(url_for("console.scoring"))
         except json.JSONDecodeError as exc:
             flash(f"That is not valid JSON: {exc}", "error")
@@ -352,7 +358,7 @@ def add_challenge(me: User):
         ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()),
                                       min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
         _save()
-        flash(f"Challenge “{ch.title}” is set up.")
+        _tell(f"Challenge “{ch.title}” is set up.")
         return redirect(url_for("console.challenge", challenge_id=ch.id))
     except FORM_ERRORS as exc:
         _fail(exc)
@@ -366,7 +372,7 @@ def cancel_challenge(me: User, challenge_id: int):
         ch = challenge_service.get_visible(db.session, me, challenge_id)
         challenge_service.cancel(db.session, me, ch)
         _save()
-        flash(f"“{ch.title}” is cancelled; no prizes will be awarded.")
+        _tell(f"“{ch.title}” is cancelled; no prizes will be awarded.")
     except FORM_ERRORS as exc:
         _fail(exc)
     return redirect(url_for("console.challenges"))

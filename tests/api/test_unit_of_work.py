@@ -127,6 +127,7 @@ def test_a_console_form_commits_once_through_the_same_unit_of_work(app, session,
 
 
 def test_a_console_form_whose_commit_fails_is_a_503_and_saves_nothing(app, session, monkeypatch):
+    """Nothing is saved, and the next page does not claim otherwise (no invite link to nobody)."""
     admin = UserFactory(role="admin")
     web, token = _console(app, admin)
     fail_commits(monkeypatch, OperationalError("COMMIT", {}, Exception("could not write to the WAL")))
@@ -137,3 +138,17 @@ def test_a_console_form_whose_commit_fails_is_a_503_and_saves_nothing(app, sessi
     assert r.status_code == 503
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Content-Security-Policy"]
     assert session.scalar(select(User.id).where(User.email == "new@example.test")) is None
+    monkeypatch.undo()
+    page = web.get("/console/people").get_data(as_text=True)
+    assert "/activate#token=" not in page and "new@example.test" not in page
+
+
+def test_a_console_form_that_commits_says_so_on_the_next_page(app, session):
+    admin = UserFactory(role="admin")
+    web, token = _console(app, admin)
+
+    web.post("/console/people/invite", data={"email": "new@example.test", "display_name": "New Person",
+                                             "role": "staff", "csrf_token": token})
+
+    page = web.get("/console/people").get_data(as_text=True)
+    assert "/activate#token=" in page and "new@example.test" in page
