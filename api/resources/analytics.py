@@ -110,6 +110,9 @@ class Export(MethodView):
                     yield buffer.getvalue()
                     buffer.seek(0)
                     buffer.truncate()
+            # Every row is read: end the read transaction now (on SQLite it holds the write lock), not
+            # when the client has taken the last chunk and the context is torn down.
+            db.session.rollback()
             yield buffer.getvalue()
 
         filename = f"stafet-shares-{start}-{end}.csv"

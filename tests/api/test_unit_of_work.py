@@ -152,3 +152,21 @@ def test_a_console_form_that_commits_says_so_on_the_next_page(app, session):
 
     page = web.get("/console/people").get_data(as_text=True)
     assert "/activate#token=" in page and "new@example.test" in page
+
+
+def test_the_csv_export_lets_writers_in_before_its_last_chunk_is_taken(app, client, session):
+    """The export streams from the request's own session; once every row is read its transaction
+    ends, so another writer (on SQLite: one at a time) gets in while the client still holds the
+    response open, instead of waiting for the client."""
+    admin = UserFactory(role="admin")
+    export = client.as_(admin).get("/admin/analytics/export.csv")
+    try:
+        assert export.status_code == 200
+        other = sqlite3.connect(app.extensions["stafet.db"]["engine"].url.database, timeout=2)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" after 2 s if the export still holds it
+            other.rollback()
+        finally:
+            other.close()
+    finally:
+        export.close()
