@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
-from sqlalchemy.orm import Session
 
 from api.auth import current_user, require_role
 from api.clock import local_date, utcnow
