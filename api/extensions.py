@@ -8,6 +8,8 @@ import time
 from typing import Any
 
 import flask_smorest
+import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -15,6 +17,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest.spec import prepare_response
 from flask_wtf.csrf import CSRFProtect
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.errors import PROBLEM_MIMETYPE, flatten_errors, problem, strip_locations
@@ -37,10 +40,62 @@ _SLUGS = {
 }
 
 
+class SchemaKeywords(BasePlugin):
+    """Publishes a schema class's `JSON_SCHEMA` keywords (e.g. `minProperties: 1` on PATCH bodies)."""
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict | None:
+        schema = kwargs.get("schema")
+        cls = schema if isinstance(schema, type) else type(schema)
+        return dict(getattr(cls, "JSON_SCHEMA", None) or {}) or None
+
+
+# Statuses any API operation may answer, whatever it does: a request line or headers beyond the
+# limits (api.request_limits) and a database that is briefly away (api.http).
+ALWAYS = (414, 431, 503)
+
+
+def _status_name(code: int) -> str:
+    return http.HTTPStatus(code).name
+
+
 class Api(flask_smorest.Api):
-    """smorest's Api, answering every error as RFC 9457 problem+json and documenting it so."""
+    """smorest's Api, answering every error as RFC 9457 problem+json and documenting it so.
+
+    No catch-all `default` response: each operation lists the statuses it can answer
+    (`document_errors`), so a client and the contract fuzzer can tell an unexpected one.
+    """
 
     ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def document_errors(self) -> None:
+        """Add the error statuses that follow from an operation's shape (call after registering blueprints).
+
+        A body: 400 (not JSON), 413 (too large), 415 (not JSON content type), 422 (invalid).
+        Query parameters: 422; a `cursor`: 400 (not one the server issued). An id in the path: 404.
+        An `Idempotency-Key`: 400 (malformed) and 409 (reused with another body). Every operation:
+        414, 431 and 503 (ALWAYS).
+        """
+        for item in self.spec._paths.values():
+            path_params = [p for p in item.get("parameters", []) if isinstance(p, dict) and p.get("in") == "path"]
+            for method, operation in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                params = [p for p in operation.get("parameters", []) if isinstance(p, dict)]
+                codes = set(ALWAYS)
+                if "requestBody" in operation:
+                    codes |= {400, 413, 415, 422}
+                if any(p.get("in") == "query" for p in params):
+                    codes.add(422)
+                if any(p.get("in") == "query" and p.get("name") == "cursor" for p in params):
+                    codes.add(400)
+                if path_params:
+                    codes.add(404)
+                if any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in params):
+                    codes |= {400, 409}
+                responses = operation.setdefault("responses", {})
+                for code in sorted(codes):
+                    responses.setdefault(str(code), self.spec.components.get_ref("response", _status_name(code)))
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         status = error.code or 500
@@ -95,8 +150,29 @@ def retry_after_seconds() -> int:
     return 60
 
 
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, refusing a query parameter given twice unless it is a list.
+
+    webargs would read the first of `?limit=1&limit=2` and ignore the rest; the contract says
+    `limit` is one integer, so a repeat is a 422 naming the parameter.
+    """
+
+    def pre_load(self, location_data: Any, *, schema: ma.Schema, req: Any, location: str) -> Any:
+        if location in ("query", "querystring"):
+            repeated = {}
+            for field in schema.fields.values():
+                name = field.data_key or field.name
+                if not isinstance(field, ma.fields.List) and len(req.args.getlist(name)) > 1:
+                    repeated[name] = ["Give this parameter once."]
+            if repeated:
+                raise ma.ValidationError(repeated)
+        return super().pre_load(location_data, schema=schema, req=req, location=location)
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """smorest's Blueprint, kept as a seam for house-wide customisation."""
+    """smorest's Blueprint with the stricter arguments parser."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
 
 def unhandled_exception(error: Exception):
@@ -112,7 +188,7 @@ csrf = CSRFProtect()
 
 
 def init_extensions(app: Flask) -> None:
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [SchemaKeywords()]})
     jwt.init_app(app)
     limiter.init_app(app)
     init_cors(app)

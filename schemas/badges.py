@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.models.ledger import LEDGER_ACTIONS, SPENDING_ACTIONS
-from schemas.common import HttpUrl, Id, Schema, Text
+from schemas.common import HttpUrl, Id, PatchSchema, Schema, Text
 
 EARNING_ACTIONS = tuple(a for a in LEDGER_ACTIONS if a not in SPENDING_ACTIONS and a != "comment_reversal")
 
@@ -29,10 +29,8 @@ class BadgeWriteSchema(Schema):
     active = ma.fields.Boolean(load_default=True)
 
 
-class BadgePatchSchema(BadgeWriteSchema):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+class BadgePatchSchema(PatchSchema, BadgeWriteSchema):
+    """Every field optional, at least one; fields left out keep their value."""
 
 
 class BadgeSchema(Schema):

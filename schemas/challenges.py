@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.models.scoring import CHALLENGE_PRIZE_LIMIT
-from schemas.common import Id, Schema, Text
+from schemas.common import Id, PatchSchema, Schema, Text
 
 KINDS = ("individual", "team")
 METRICS = ("points", "shares", "comments", "clicks")
@@ -34,10 +34,8 @@ class ChallengeWriteSchema(Schema):
                                  "an admin's approval (prize_status) and is paid only if approved by the end"})
 
 
-class ChallengePatchSchema(ChallengeWriteSchema):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+class ChallengePatchSchema(PatchSchema, ChallengeWriteSchema):
+    """Every field optional, at least one; fields left out keep their value."""
 
 
 class StandingUserSchema(Schema):

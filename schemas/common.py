@@ -14,11 +14,32 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Schema(ma.Schema):
-    """House base schema: unknown fields are refused (422 naming them), output keeps field order."""
+    """House base schema: unknown fields are refused (422 naming them), output keeps field order.
+
+    `unknown = RAISE` is what apispec publishes as `additionalProperties: false`. A class may add
+    JSON Schema keywords of its own in `JSON_SCHEMA` (api.extensions publishes them).
+    """
+
+    JSON_SCHEMA: dict[str, Any] = {}
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+
+class PatchSchema(Schema):
+    """A PATCH body: every field optional, but at least one (an empty body or `{}` changes nothing: 422)."""
+
+    JSON_SCHEMA = {"minProperties": 1}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+    @ma.validates_schema(pass_original=True)
+    def _not_empty(self, _data: Any, original: Any, **_kw: Any) -> None:
+        if not original:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")
 
 
 def clean_text(value: str) -> str:
@@ -26,11 +47,32 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
 
 
+# The characters `clean_text` removes when they stand alone (control characters and white space, as
+# Python's str.strip sees it), spelled out because JSON Schema's `\s` is not Python's.
+BLANK = r"\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+VISIBLE = f"[^{BLANK}]"
+
+
 class Text(ma.fields.String):
-    """A string cleaned of control characters and trimmed before its length is checked."""
+    """A string cleaned of control characters and trimmed.
+
+    `maxLength` holds for the text as sent (and again once cleaned); a required text (`minLength` 1)
+    must contain a visible character, published as the `pattern` VISIBLE so clients know blank text
+    is refused.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        lengths = [v for v in self.validators if isinstance(v, validate.Length)]
+        self._max = min((v.max for v in lengths if v.max is not None), default=None)
+        if any(v.min for v in lengths):
+            self.metadata = {"pattern": VISIBLE, **self.metadata}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return clean_text(super()._deserialize(value, attr, data, **kwargs))
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if self._max is not None and len(raw) > self._max:
+            raise ma.ValidationError(f"Longer than maximum length {self._max}.")
+        return clean_text(raw)
 
 
 MAX_ID = 2**31 - 1
@@ -45,21 +87,37 @@ class Id(ma.fields.Integer):
         self.validators.insert(0, validate.Range(min=1, max=MAX_ID))
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# What marshmallow's URL validator accepts for http(s) with require_tld=False, as JSON Schema can say it.
+HTTP_URL_PATTERN = rf"^https?://{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?(?:[/?][!-~]*)?$"
+
+
 class HttpUrl(ma.fields.Url):
     """An absolute http(s) URL, at most 2048 characters."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("schemes", {"http", "https"})
         kwargs.setdefault("require_tld", False)
+        kwargs["metadata"] = {"pattern": HTTP_URL_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.validators.insert(0, validate.Length(max=2048))
+
+
+CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
+
+
+def cursor_field() -> ma.fields.String:
+    return ma.fields.String(
+        load_default=None, validate=[validate.Length(max=512), validate.Regexp(CURSOR_PATTERN)],
+        metadata={"description": "Opaque: pass back the `next_cursor` of the previous page unchanged. A cursor "
+                                 "the server did not issue for this list is refused with 400 (invalid-cursor)."})
 
 
 class PageArgsSchema(Schema):
     """?limit=1..100 (default 20)&cursor=<opaque, from next_cursor>"""
 
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=512))
+    cursor = cursor_field()
 
 
 _page_schemas: dict[str, type[ma.Schema]] = {}

@@ -16,7 +16,7 @@ MAX_POINTS = 1_000_000
 
 
 def _points(description: str, **kw: Any) -> ma.fields.Integer:
-    return ma.fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_POINTS),
+    return ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_POINTS),
                              metadata={"description": description}, **kw)
 
 
@@ -28,9 +28,9 @@ class DailyCapsSchema(Schema):
 
 
 class LevelRowSchema(Schema):
-    number = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    number = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
     name = Text(required=True, validate=validate.Length(min=1, max=40))
-    min_points = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=10**9))
+    min_points = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10**9))
 
 
 class ScoringRulesSchema(Schema):
@@ -39,7 +39,7 @@ class ScoringRulesSchema(Schema):
     share = _points("Points per share (networks without an override)")
     share_by_network = ma.fields.Dict(
         keys=ma.fields.String(validate=validate.OneOf(NETWORKS)),
-        values=ma.fields.Integer(validate=validate.Range(min=0, max=MAX_POINTS)),
+        values=ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_POINTS)),
         load_default=dict,
         metadata={"description": "Per-network share points, e.g. {\"instagram\": 0} where the platform forbids "
                                  "rewarding posts"},
@@ -52,13 +52,14 @@ class ScoringRulesSchema(Schema):
     daily_caps = ma.fields.Nested(DailyCapsSchema, required=True)
     max_clicks_per_share = _points("Clicks that earn points, per share")
     max_challenge_prize = ma.fields.Integer(
-        validate=validate.Range(min=0, max=CHALLENGE_PRIZE_LIMIT),
+        strict=True, validate=validate.Range(min=0, max=CHALLENGE_PRIZE_LIMIT),
         metadata={"description": "A lead's challenge prize above this waits for an admin's approval before it "
                                  "can be paid (admins' own prizes are approved when set). Default 500; left out of "
                                  "a PUT = unchanged"})
     levels = ma.fields.List(ma.fields.Nested(LevelRowSchema), required=True,
                             validate=validate.Length(min=1, max=50),
-                            metadata={"description": "Ascending; the first starts at 0 points"})
+                            metadata={"description": "Ascending by number and by min_points (each unique); the "
+                                                     "first level starts at 0 points (422 otherwise)"})
 
     @ma.validates("levels")
     def _ascending(self, value: list[dict], **_kw: object) -> None:
@@ -77,9 +78,11 @@ class ScoringRulesSchema(Schema):
 
 class AdjustmentCreateSchema(Schema):
     user_id = Id(required=True)
-    amount = ma.fields.Integer(required=True, validate=[validate.Range(min=-MAX_POINTS, max=MAX_POINTS),
-                                                        validate.NoneOf([0], error="Must not be 0.")],
-                               metadata={"description": "Points to add (negative to take away)"})
+    amount = ma.fields.Integer(required=True, strict=True,
+                               validate=[validate.Range(min=-MAX_POINTS, max=MAX_POINTS),
+                                         validate.NoneOf([0], error="Must not be 0.")],
+                               metadata={"description": "Points to add (negative to take away); not 0",
+                                         "not": {"enum": [0]}})
     reason = Text(required=True, validate=validate.Length(min=1, max=500))
 
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from api.models._common import CAPTION_LIMITS, NETWORKS
-from schemas.common import HttpUrl, Id, PageArgsSchema, Schema, Text
+from schemas.common import HttpUrl, Id, PageArgsSchema, PatchSchema, Schema, Text
 
 
 class MediaSchema(Schema):
@@ -55,12 +55,8 @@ class PostWriteSchema(Schema):
             raise ma.ValidationError(errors)
 
 
-class PostPatchSchema(PostWriteSchema):
-    """Every field optional; fields left out keep their value (no defaults applied)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+class PostPatchSchema(PatchSchema, PostWriteSchema):
+    """Every field optional, at least one; fields left out keep their value (no defaults applied)."""
 
 
 class PointsOnOfferSchema(Schema):

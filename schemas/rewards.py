@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from schemas.common import HttpUrl, PageArgsSchema, Schema, Text, UserRefSchema
+from schemas.common import HttpUrl, PageArgsSchema, PatchSchema, Schema, Text, UserRefSchema
 
 REDEMPTION_STATUSES = ("pending", "approved", "fulfilled", "rejected")
 
@@ -24,10 +24,8 @@ class RewardWriteSchema(Schema):
     image_url = HttpUrl(allow_none=True, load_default=None)
 
 
-class RewardPatchSchema(RewardWriteSchema):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+class RewardPatchSchema(PatchSchema, RewardWriteSchema):
+    """Every field optional, at least one; fields left out keep their value."""
 
 
 class RewardSchema(Schema):

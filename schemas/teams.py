@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from schemas.common import Id, Schema, Text, UserRefSchema
+from schemas.common import Id, PatchSchema, Schema, Text, UserRefSchema
 
 
 class TeamSchema(Schema):
@@ -22,6 +22,6 @@ class TeamCreateSchema(Schema):
     lead_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
 
 
-class TeamPatchSchema(Schema):
+class TeamPatchSchema(PatchSchema):
     name = Text(validate=validate.Length(min=1, max=80))
     lead_ids = ma.fields.List(Id(), validate=validate.Length(max=20))

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from api.models._common import NETWORKS
 from api.models.users import ROLES
-from schemas.common import Id, RefSchema, Schema, Text
+from schemas.common import Id, PatchSchema, RefSchema, Schema, Text, cursor_field
 
 
 class LevelSchema(Schema):
@@ -36,7 +36,7 @@ class SettingsPatchSchema(Schema):
 
 class SocialProfileSchema(Schema):
     network = ma.fields.String(required=True, validate=validate.OneOf(NETWORKS))
-    follower_count = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
+    follower_count = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10_000_000))
 
 
 class MeSchema(Schema):
@@ -50,13 +50,13 @@ class MeSchema(Schema):
     social_profiles = ma.fields.List(ma.fields.Nested(SocialProfileSchema), required=True)
 
 
-class MePatchSchema(Schema):
+class MePatchSchema(PatchSchema):
     display_name = Text(validate=validate.Length(min=1, max=80))
     settings = ma.fields.Nested(SettingsPatchSchema)
     social_profiles = ma.fields.List(
         ma.fields.Nested(SocialProfileSchema),
         validate=validate.Length(max=len(NETWORKS)),
-        metadata={"description": "Replaces the list; one entry per network"},
+        metadata={"description": "Replaces the list; one entry per network (a network given twice is 422)"},
     )
 
     @ma.validates("social_profiles")
@@ -91,7 +91,7 @@ class InvitedUserSchema(AdminUserSchema):
     invite_expires_at = ma.fields.DateTime(required=True)
 
 
-class AdminUserPatchSchema(Schema):
+class AdminUserPatchSchema(PatchSchema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     team_ids = ma.fields.List(Id(), validate=validate.Length(max=50))
     active = ma.fields.Boolean()
@@ -100,7 +100,7 @@ class AdminUserPatchSchema(Schema):
 
 class AdminUserQueryArgsSchema(Schema):
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=512))
+    cursor = cursor_field()
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     team_id = Id(strict=False)
     active = ma.fields.Boolean()

@@ -37,3 +37,4 @@ def register_blueprints(api: Api) -> None:
     for name in MODULES:
         module = importlib.import_module(f"api.resources.{name}")
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.URL_PREFIX}")
+    api.document_errors()
