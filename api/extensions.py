@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFProtect
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api import request_limits
 from api.errors import PROBLEM_MIMETYPE, flatten_errors, problem, strip_locations
 from schemas.problem import ProblemSchema
 
@@ -33,9 +34,11 @@ _SLUGS = {
     405: "method-not-allowed",
     409: "conflict",
     413: "payload-too-large",
+    414: "uri-too-long",
     415: "unsupported-media-type",
     422: "validation-failed",
     429: "rate-limited",
+    431: "headers-too-large",
     500: "internal-error",
 }
 
@@ -188,6 +191,7 @@ csrf = CSRFProtect()
 
 
 def init_extensions(app: Flask) -> None:
+    request_limits.init_app(app)  # first, so an over-long request is answered before anything reads it
     api.init_app(app, spec_kwargs={"extra_plugins": [SchemaKeywords()]})
     jwt.init_app(app)
     limiter.init_app(app)

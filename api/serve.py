@@ -10,6 +10,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from api.redirects import buffer_of
+from api.request_limits import GUNICORN_LIMITS
 
 
 class _Server(BaseApplication):
@@ -50,6 +51,7 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, embedded: bo
         "accesslog": None,
         "forwarded_allow_ips": "127.0.0.1",
         "worker_exit": _flush_clicks,
+        **GUNICORN_LIMITS,  # above the app's own, which answer as problem+json (api.request_limits)
     }
     _Server.current_app = app  # type: ignore[attr-defined]
     if on_worker_start is not None:

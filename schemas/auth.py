@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from api.services import passwords
 from schemas.common import Schema, Text
 from schemas.users import MeSchema
 
@@ -20,7 +21,8 @@ class RefreshSchema(Schema):
 
 class ActivateSchema(Schema):
     invite_token = ma.fields.String(required=True, validate=validate.Length(min=1, max=512))
-    password = ma.fields.String(required=True, validate=validate.Length(min=1, max=256))
+    password = ma.fields.String(required=True, validate=validate.Length(min=passwords.MIN_LENGTH,
+                                                                         max=passwords.MAX_LENGTH))
     display_name = Text(validate=validate.Length(min=1, max=80))
 
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.models.ledger import LEDGER_ACTIONS, SPENDING_ACTIONS
-from schemas.common import HttpUrl, Id, PatchSchema, Schema, Text
+from schemas.common import Bool, HttpUrl, Id, PatchSchema, Schema, Text
 
 EARNING_ACTIONS = tuple(a for a in LEDGER_ACTIONS if a not in SPENDING_ACTIONS and a != "comment_reversal")
 
@@ -26,7 +26,7 @@ class BadgeWriteSchema(Schema):
     description = Text(load_default="", validate=validate.Length(max=2000))
     icon_url = HttpUrl(allow_none=True, load_default=None)
     criteria = ma.fields.Nested(CriteriaSchema, required=True)
-    active = ma.fields.Boolean(load_default=True)
+    active = Bool(load_default=True)
 
 
 class BadgePatchSchema(PatchSchema, BadgeWriteSchema):
@@ -47,7 +47,7 @@ class CatalogBadgeSchema(BadgeSchema):
 
 class AdminBadgeSchema(BadgeSchema):
     criteria = ma.fields.Nested(CriteriaSchema, required=True)
-    active = ma.fields.Boolean(required=True)
+    active = Bool(required=True)
     holders = ma.fields.Integer(required=True)
 
 

@@ -33,7 +33,9 @@ class PatchSchema(Schema):
     JSON_SCHEMA = {"minProperties": 1}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("partial", True)
+        # The top-level fields only: an object nested in the body (a social profile, a media item)
+        # is still whole, with its required fields.
+        kwargs.setdefault("partial", tuple(self._declared_fields))
         super().__init__(*args, **kwargs)
 
     @ma.validates_schema(pass_original=True)
@@ -73,6 +75,15 @@ class Text(ma.fields.String):
         if self._max is not None and len(raw) > self._max:
             raise ma.ValidationError(f"Longer than maximum length {self._max}.")
         return clean_text(raw)
+
+
+class Bool(ma.fields.Boolean):
+    """A JSON boolean, `true` or `false` only (marshmallow's Boolean also takes 0, 1, "yes", "on"...)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 MAX_ID = 2**31 - 1

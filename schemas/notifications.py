@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate, validates, validates_schema
 
 from api.models.notifications import CATEGORIES
-from schemas.common import PageArgsSchema, Schema
+from schemas.common import Bool, PageArgsSchema, Schema
 
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 22:00.")
 _ZONES = available_timezones()
@@ -36,7 +36,7 @@ class DeviceSchema(Schema):
     app_version = ma.fields.String(allow_none=True, required=True)
     locale = ma.fields.String(allow_none=True, required=True)
     timezone = ma.fields.String(allow_none=True, required=True)
-    active = ma.fields.Boolean(required=True)
+    active = Bool(required=True)
     created_at = ma.fields.DateTime(required=True)
 
 
@@ -51,15 +51,15 @@ class QuietHoursSchema(Schema):
 
 
 class CategoriesSchema(Schema):
-    new_content = ma.fields.Boolean(required=True)
-    challenges = ma.fields.Boolean(required=True)
-    badges = ma.fields.Boolean(required=True)
-    rewards = ma.fields.Boolean(required=True)
-    reminders = ma.fields.Boolean(required=True)
+    new_content = Bool(required=True)
+    challenges = Bool(required=True)
+    badges = Bool(required=True)
+    rewards = Bool(required=True)
+    reminders = Bool(required=True)
 
 
 class PreferencesSchema(Schema):
-    push_enabled = ma.fields.Boolean(required=True, metadata={"description": "Off until I turn it on"})
+    push_enabled = Bool(required=True, metadata={"description": "Off until I turn it on"})
     categories = ma.fields.Nested(CategoriesSchema, required=True)
     quiet_hours = ma.fields.Nested(QuietHoursSchema, allow_none=True, required=True)
     timezone = ma.fields.String(required=True, validate=check_timezone, metadata={"description": "IANA name"})

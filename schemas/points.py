@@ -10,7 +10,7 @@ from marshmallow import validate
 from api.models._common import NETWORKS
 from api.models.ledger import LEDGER_ACTIONS
 from api.models.scoring import CHALLENGE_PRIZE_LIMIT
-from schemas.common import Id, Schema, Text
+from schemas.common import Bool, Id, Schema, Text
 
 MAX_POINTS = 1_000_000
 
@@ -42,13 +42,16 @@ class ScoringRulesSchema(Schema):
         values=ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_POINTS)),
         load_default=dict,
         metadata={"description": "Per-network share points, e.g. {\"instagram\": 0} where the platform forbids "
-                                 "rewarding posts"},
+                                 "rewarding posts",
+                  # Keys are networks: say so as properties (OpenAPI 3.0 has no propertyNames).
+                  "properties": {n: {"type": "integer", "minimum": 0, "maximum": MAX_POINTS} for n in NETWORKS},
+                  "additionalProperties": False},
     )
     personal_caption_bonus = _points("Extra points for a share with one's own caption (only where the share earns)")
     comment = _points("Points per comment (none on one's own post)")
     click = _points("Points per counted click on one's tracked link")
     suggestion_accepted = _points("Points when one's story suggestion is accepted")
-    admins_earn_points = ma.fields.Boolean(required=True)
+    admins_earn_points = Bool(required=True)
     daily_caps = ma.fields.Nested(DailyCapsSchema, required=True)
     max_clicks_per_share = _points("Clicks that earn points, per share")
     max_challenge_prize = ma.fields.Integer(

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate, validates_schema
 
 from api.models._common import CAPTION_LIMITS, NETWORKS
-from schemas.common import HttpUrl, Id, PageArgsSchema, PatchSchema, Schema, Text
+from schemas.common import Bool, HttpUrl, Id, PageArgsSchema, PatchSchema, Schema, Text
 
 
 class MediaSchema(Schema):
@@ -25,19 +25,21 @@ class PostWriteSchema(Schema):
         keys=ma.fields.String(validate=validate.OneOf(NETWORKS)), values=Text(validate=validate.Length(max=63206)),
         load_default=dict,
         metadata={"description": "Caption per network; limits: " + ", ".join(f"{k} {v}" for k, v in
-                                                                             CAPTION_LIMITS.items())},
+                                                                             CAPTION_LIMITS.items()),
+                  "properties": {n: {"type": "string", "maxLength": CAPTION_LIMITS.get(n, 63206)} for n in NETWORKS},
+                  "additionalProperties": False},
     )
     networks = ma.fields.List(ma.fields.String(validate=validate.OneOf(NETWORKS)), load_default=lambda: list(NETWORKS),
                               validate=validate.Length(min=1, max=len(NETWORKS)))
     target_team_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=200),
                                      metadata={"description": "Empty = everyone"})
     campaign = Text(allow_none=True, load_default=None, validate=validate.Length(max=80))
-    pinned = ma.fields.Boolean(load_default=False)
+    pinned = Bool(load_default=False)
     status = ma.fields.String(load_default="published", validate=validate.OneOf(("draft", "published")))
     publish_at = ma.fields.AwareDateTime(allow_none=True, load_default=None,
                                          metadata={"description": "Null = now; a future time schedules the post"})
     expires_at = ma.fields.AwareDateTime(allow_none=True, load_default=None)
-    notify = ma.fields.Boolean(load_default=False,
+    notify = Bool(load_default=False,
                                metadata={"description": "Push to targeted, opted-in staff when it goes live"})
 
     @validates_schema
@@ -72,7 +74,7 @@ class PostStatsSchema(Schema):
 
 class MyPostStateSchema(Schema):
     shared_on = ma.fields.List(ma.fields.String(), required=True)
-    commented = ma.fields.Boolean(required=True)
+    commented = Bool(required=True)
 
 
 class FeedItemSchema(Schema):
@@ -86,7 +88,7 @@ class FeedItemSchema(Schema):
     campaign = ma.fields.String(allow_none=True)
     published_at = ma.fields.DateTime(required=True)
     expires_at = ma.fields.DateTime(allow_none=True, required=True)
-    pinned = ma.fields.Boolean(required=True)
+    pinned = Bool(required=True)
     points_on_offer = ma.fields.Nested(PointsOnOfferSchema, required=True)
     stats = ma.fields.Nested(PostStatsSchema, required=True)
     me = ma.fields.Nested(MyPostStateSchema, required=True)
@@ -102,12 +104,12 @@ class AdminPostSchema(Schema):
     networks = ma.fields.List(ma.fields.String(), required=True)
     target_team_ids = ma.fields.List(ma.fields.Integer(), required=True)
     campaign = ma.fields.String(allow_none=True, required=True)
-    pinned = ma.fields.Boolean(required=True)
+    pinned = Bool(required=True)
     status = ma.fields.String(required=True)
     state = ma.fields.String(required=True, metadata={"description": "draft, scheduled, live, expired"})
     publish_at = ma.fields.DateTime(allow_none=True, required=True)
     expires_at = ma.fields.DateTime(allow_none=True, required=True)
-    notify = ma.fields.Boolean(required=True)
+    notify = Bool(required=True)
     notified_at = ma.fields.DateTime(allow_none=True, required=True)
     suggestion_id = ma.fields.Integer(allow_none=True, required=True)
     stats = ma.fields.Nested(PostStatsSchema, required=True)

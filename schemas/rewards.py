@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from schemas.common import HttpUrl, PageArgsSchema, PatchSchema, Schema, Text, UserRefSchema
+from schemas.common import Bool, HttpUrl, PageArgsSchema, PatchSchema, Schema, Text, UserRefSchema
 
 REDEMPTION_STATUSES = ("pending", "approved", "fulfilled", "rejected")
 
@@ -20,7 +20,7 @@ class RewardWriteSchema(Schema):
     per_user_limit = ma.fields.Integer(allow_none=True, load_default=None, strict=True,
                                        validate=validate.Range(min=1, max=1000),
                                        metadata={"description": "null = no limit"})
-    active = ma.fields.Boolean(load_default=True)
+    active = Bool(load_default=True)
     image_url = HttpUrl(allow_none=True, load_default=None)
 
 
@@ -39,7 +39,7 @@ class RewardSchema(Schema):
 
 
 class AdminRewardSchema(RewardSchema):
-    active = ma.fields.Boolean(required=True)
+    active = Bool(required=True)
     redemptions = ma.fields.Integer(required=True, metadata={"description": "Not rejected"})
     created_at = ma.fields.DateTime(required=True)
 

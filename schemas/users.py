@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from api.models._common import NETWORKS
 from api.models.users import ROLES
-from schemas.common import Id, PatchSchema, RefSchema, Schema, Text, cursor_field
+from schemas.common import Bool, Id, PatchSchema, RefSchema, Schema, Text, cursor_field
 
 
 class LevelSchema(Schema):
@@ -25,13 +25,13 @@ class PointsSummarySchema(Schema):
 
 
 class SettingsSchema(Schema):
-    gamification_enabled = ma.fields.Boolean(required=True)
-    leaderboard_visible = ma.fields.Boolean(required=True)
+    gamification_enabled = Bool(required=True)
+    leaderboard_visible = Bool(required=True)
 
 
 class SettingsPatchSchema(Schema):
-    gamification_enabled = ma.fields.Boolean()
-    leaderboard_visible = ma.fields.Boolean()
+    gamification_enabled = Bool()
+    leaderboard_visible = Bool()
 
 
 class SocialProfileSchema(Schema):
@@ -71,8 +71,8 @@ class AdminUserSchema(Schema):
     email = ma.fields.String(allow_none=True, required=True)
     display_name = ma.fields.String(required=True)
     role = ma.fields.String(required=True)
-    active = ma.fields.Boolean(required=True, attribute="is_active")
-    activated = ma.fields.Boolean(required=True, metadata={"description": "Has set a password"})
+    active = Bool(required=True, attribute="is_active")
+    activated = Bool(required=True, metadata={"description": "Has set a password"})
     teams = ma.fields.List(ma.fields.Nested(RefSchema), required=True)
     lead_of = ma.fields.List(ma.fields.Integer(), required=True, metadata={"description": "Ids of teams they lead"})
     created_at = ma.fields.DateTime(required=True)
@@ -94,7 +94,7 @@ class InvitedUserSchema(AdminUserSchema):
 class AdminUserPatchSchema(PatchSchema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     team_ids = ma.fields.List(Id(), validate=validate.Length(max=50))
-    active = ma.fields.Boolean()
+    active = Bool()
     display_name = Text(validate=validate.Length(min=1, max=80))
 
 

@@ -50,6 +50,7 @@ class Summary(MethodView):
     @require_role("admin")
     @blp.arguments(SummaryArgsSchema, location="query")
     @blp.response(200, SummarySchema)
+    @blp.alt_response(404, response="NOT_FOUND", description="There is no team `team_id`")
     def get(self, args: dict):
         """Participation, shares, comments, clicks, reach, earned media value, top posts and people, by team, per day
 

@@ -89,6 +89,7 @@ def logout(data: dict):
 @blp.arguments(ActivateSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def activate(data: dict):
     """First sign-in of an invited person: choose a password"""
     user = accounts.activate(db.session, data["invite_token"], data["password"], data.get("display_name"))

@@ -66,6 +66,7 @@ class AdminBadge(MethodView):
     @blp.arguments(BadgePatchSchema)
     @blp.response(200, AdminBadgeSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="Another badge has this code")
     def patch(self, data: dict, badge_id: int):
         """Edit a badge (people who earned it keep it)"""
         return badges.admin_view(db.session, badges.update_badge(db.session, badges.get_badge(db.session, badge_id),

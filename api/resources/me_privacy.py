@@ -27,6 +27,7 @@ class MyExport(MethodView):
 class MyErasure(MethodView):
     @require_role("staff")
     @blp.response(204)
+    @blp.alt_response(409, response="CONFLICT", description="The last active admin cannot close their account")
     def delete(self):
         """Erase my personal data and close my account
 

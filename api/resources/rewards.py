@@ -40,6 +40,8 @@ class Redeem(MethodView):
     @blp.response(201, RedemptionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="My balance is too low "
+                      "(type insufficient-balance)")
     def post(self, reward_id: int):
         """Redeem a reward: the cost is taken from my balance at once; an admin then approves it
 
