@@ -23,7 +23,8 @@ class ActivateSchema(Schema):
     invite_token = ma.fields.String(required=True, validate=validate.Length(min=1, max=512))
     password = ma.fields.String(required=True, validate=validate.Length(min=passwords.MIN_LENGTH,
                                                                          max=passwords.MAX_LENGTH))
-    display_name = Text(validate=validate.Length(min=1, max=80))
+    display_name = Text(validate=validate.Length(min=1, max=80),
+                        metadata={"description": "Not the name of an admin (422: impersonation)"})
 
 
 class TokenPairSchema(Schema):

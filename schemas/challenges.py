@@ -23,7 +23,8 @@ class ChallengeWriteSchema(Schema):
                               metadata={"description": "Only these posts count (a campaign); empty = all. Each must "
                                                        "be live (published, not expired or deleted) for everyone or "
                                                        "for one of the challenge's teams, else 422"})
-    team_ids = ma.fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
+    team_ids = ma.fields.List(Id(), required=True, validate=validate.Length(min=1, max=100),
+                              metadata={"description": "Existing teams the caller leads (admins: any); 422 otherwise"})
     starts_at = ma.fields.AwareDateTime(required=True, metadata={
         "description": "Not more than 5 minutes in the past (422)"})
     ends_at = ma.fields.AwareDateTime(required=True, metadata={

@@ -12,7 +12,7 @@ PERIODS = ("week", "month", "all_time")
 
 class LeaderboardArgsSchema(Schema):
     scope = ma.fields.String(load_default="org", validate=validate.OneOf(("org", "team")))
-    team_id = Id(strict=False)
+    team_id = Id(strict=False, metadata={"description": "Required with scope=team (422 otherwise)"})
     period = ma.fields.String(load_default="week", validate=validate.OneOf(PERIODS))
     limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     offset = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))

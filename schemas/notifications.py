@@ -12,6 +12,7 @@ from schemas.common import Bool, PageArgsSchema, Schema
 
 _HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 22:00.")
 _ZONES = available_timezones()
+IANA = {"description": "An IANA timezone name, e.g. Europe/Copenhagen (422 otherwise)"}
 
 
 def check_timezone(value: str) -> None:
@@ -23,11 +24,13 @@ def check_timezone(value: str) -> None:
 class DeviceCreateSchema(Schema):
     token = ma.fields.String(required=True, validate=[
         validate.Length(min=1, max=4096),
-        validate.Predicate("isprintable", error="The token must be printable characters.")])
+        # FCM registration tokens and installation ids are printable ASCII without spaces.
+        validate.Regexp(r"^[!-~]+$", error="The token must be printable ASCII characters without spaces.")])
     platform = ma.fields.String(required=True, validate=validate.OneOf(("ios", "android", "web")))
     app_version = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(max=40))
     locale = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(max=35))
-    timezone = ma.fields.String(allow_none=True, load_default=None, validate=check_timezone)
+    timezone = ma.fields.String(allow_none=True, load_default=None, validate=check_timezone,
+                                metadata=IANA)
 
 
 class DeviceSchema(Schema):
@@ -61,8 +64,9 @@ class CategoriesSchema(Schema):
 class PreferencesSchema(Schema):
     push_enabled = Bool(required=True, metadata={"description": "Off until I turn it on"})
     categories = ma.fields.Nested(CategoriesSchema, required=True)
-    quiet_hours = ma.fields.Nested(QuietHoursSchema, allow_none=True, required=True)
-    timezone = ma.fields.String(required=True, validate=check_timezone, metadata={"description": "IANA name"})
+    quiet_hours = ma.fields.Nested(QuietHoursSchema, allow_none=True, required=True,
+                                   metadata={"description": "null = none; start and end must differ (422)"})
+    timezone = ma.fields.String(required=True, validate=check_timezone, metadata=IANA)
     max_per_day = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20))
 
     @validates("categories")

@@ -33,19 +33,20 @@ class LevelRowSchema(Schema):
     min_points = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10**9))
 
 
+SharePointsByNetworkSchema = Schema.from_dict(
+    {n: ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_POINTS)) for n in NETWORKS},
+    name="SharePointsByNetwork",
+)
+
+
 class ScoringRulesSchema(Schema):
     """The whole rule set; every PUT stores a new version that applies to events tallied from then on."""
 
     share = _points("Points per share (networks without an override)")
-    share_by_network = ma.fields.Dict(
-        keys=ma.fields.String(validate=validate.OneOf(NETWORKS)),
-        values=ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_POINTS)),
-        load_default=dict,
+    share_by_network = ma.fields.Nested(
+        SharePointsByNetworkSchema, load_default=dict,
         metadata={"description": "Per-network share points, e.g. {\"instagram\": 0} where the platform forbids "
-                                 "rewarding posts",
-                  # Keys are networks: say so as properties (OpenAPI 3.0 has no propertyNames).
-                  "properties": {n: {"type": "integer", "minimum": 0, "maximum": MAX_POINTS} for n in NETWORKS},
-                  "additionalProperties": False},
+                                 "rewarding posts"},
     )
     personal_caption_bonus = _points("Extra points for a share with one's own caption (only where the share earns)")
     comment = _points("Points per comment (none on one's own post)")

@@ -21,24 +21,24 @@ class PostWriteSchema(Schema):
     body = Text(load_default="", validate=validate.Length(max=10_000))
     link_url = HttpUrl(allow_none=True, load_default=None)
     media = ma.fields.List(ma.fields.Nested(MediaSchema), load_default=list, validate=validate.Length(max=10))
-    suggested_captions = ma.fields.Dict(
-        keys=ma.fields.String(validate=validate.OneOf(NETWORKS)), values=Text(validate=validate.Length(max=63206)),
+    suggested_captions = ma.fields.Nested(
+        Schema.from_dict({n: Text(validate=validate.Length(max=CAPTION_LIMITS.get(n, 63206))) for n in NETWORKS},
+                         name="SuggestedCaptions"),
         load_default=dict,
-        metadata={"description": "Caption per network; limits: " + ", ".join(f"{k} {v}" for k, v in
-                                                                             CAPTION_LIMITS.items()),
-                  "properties": {n: {"type": "string", "maxLength": CAPTION_LIMITS.get(n, 63206)} for n in NETWORKS},
-                  "additionalProperties": False},
+        metadata={"description": "Caption per network, each within its network's limit: " + ", ".join(
+            f"{k} {v}" for k, v in CAPTION_LIMITS.items())},
     )
     networks = ma.fields.List(ma.fields.String(validate=validate.OneOf(NETWORKS)), load_default=lambda: list(NETWORKS),
                               validate=validate.Length(min=1, max=len(NETWORKS)))
     target_team_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=200),
-                                     metadata={"description": "Empty = everyone"})
+                                     metadata={"description": "Empty = everyone; else existing teams (422 otherwise)"})
     campaign = Text(allow_none=True, load_default=None, validate=validate.Length(max=80))
     pinned = Bool(load_default=False)
     status = ma.fields.String(load_default="published", validate=validate.OneOf(("draft", "published")))
     publish_at = ma.fields.AwareDateTime(allow_none=True, load_default=None,
                                          metadata={"description": "Null = now; a future time schedules the post"})
-    expires_at = ma.fields.AwareDateTime(allow_none=True, load_default=None)
+    expires_at = ma.fields.AwareDateTime(allow_none=True, load_default=None,
+                                         metadata={"description": "Null = never; after publish_at (422 otherwise)"})
     notify = Bool(load_default=False,
                                metadata={"description": "Push to targeted, opted-in staff when it goes live"})
 

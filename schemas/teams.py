@@ -17,11 +17,14 @@ class TeamSchema(Schema):
     created_at = ma.fields.DateTime(required=True)
 
 
+LEADS = {"description": "Existing, active people (422 naming lead_ids otherwise); they become members and leads"}
+
+
 class TeamCreateSchema(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=80))
-    lead_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
+    lead_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20), metadata=LEADS)
 
 
 class TeamPatchSchema(PatchSchema):
     name = Text(validate=validate.Length(min=1, max=80))
-    lead_ids = ma.fields.List(Id(), validate=validate.Length(max=20))
+    lead_ids = ma.fields.List(Id(), validate=validate.Length(max=20), metadata=LEADS)

@@ -9,6 +9,8 @@ from api.models._common import NETWORKS
 from api.models.users import ROLES
 from schemas.common import Bool, Id, PatchSchema, RefSchema, Schema, Text, cursor_field
 
+NOT_ADMIN_NAME = {"description": "Not the name of an admin (422: impersonation)"}
+
 
 class LevelSchema(Schema):
     number = ma.fields.Integer(required=True)
@@ -51,7 +53,7 @@ class MeSchema(Schema):
 
 
 class MePatchSchema(PatchSchema):
-    display_name = Text(validate=validate.Length(min=1, max=80))
+    display_name = Text(validate=validate.Length(min=1, max=80), metadata=NOT_ADMIN_NAME)
     settings = ma.fields.Nested(SettingsPatchSchema)
     social_profiles = ma.fields.List(
         ma.fields.Nested(SocialProfileSchema),
@@ -80,9 +82,10 @@ class AdminUserSchema(Schema):
 
 class InviteSchema(Schema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
-    display_name = Text(required=True, validate=validate.Length(min=1, max=80))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=80), metadata=NOT_ADMIN_NAME)
     role = ma.fields.String(load_default="staff", validate=validate.OneOf(ROLES))
-    team_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=50))
+    team_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=50),
+                              metadata={"description": "Existing teams (422 naming team_ids otherwise)"})
 
 
 class InvitedUserSchema(AdminUserSchema):
@@ -93,9 +96,10 @@ class InvitedUserSchema(AdminUserSchema):
 
 class AdminUserPatchSchema(PatchSchema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    team_ids = ma.fields.List(Id(), validate=validate.Length(max=50))
+    team_ids = ma.fields.List(Id(), validate=validate.Length(max=50),
+                              metadata={"description": "Existing teams (422 otherwise); replaces the list"})
     active = Bool()
-    display_name = Text(validate=validate.Length(min=1, max=80))
+    display_name = Text(validate=validate.Length(min=1, max=80), metadata=NOT_ADMIN_NAME)
 
 
 class AdminUserQueryArgsSchema(Schema):

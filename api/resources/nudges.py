@@ -20,7 +20,8 @@ blp = Blueprint("nudges", __name__, description="Leads: nudging a team")
 class NudgeSchema(Schema):
     title = Text(required=True, validate=validate.Length(min=1, max=120))
     body = Text(load_default="", validate=validate.Length(max=500))
-    post_id = Id(allow_none=True, load_default=None)
+    post_id = Id(allow_none=True, load_default=None,
+                 metadata={"description": "A post live for this team (422 otherwise); null = the feed"})
 
 
 class NudgeResultSchema(Schema):

@@ -42,8 +42,6 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("PUT /api/v1/admin/scoring-rules", "levels", "levels ascend by number and min_points; the first starts at 0"),
     ("PATCH /api/v1/me", "social_profiles", "one entry per network (uniqueness by a key, not by whole item)"),
     ("PUT /api/v1/me/notification-preferences", "quiet_hours", "start and end must differ"),
-    ("POST /api/v1/admin/posts", "suggested_captions", "each caption fits its network's limit (per key)"),
-    ("PATCH /api/v1/admin/posts/{post_id}", "suggested_captions", "each caption fits its network's limit (per key)"),
     ("POST /api/v1/admin/posts", "expires_at", "expires after it is published"),
     ("PATCH /api/v1/admin/posts/{post_id}", "expires_at", "expires after it is published"),
     ("POST /api/v1/challenges", "starts_at", "starts no more than 5 minutes in the past (depends on the clock)"),
@@ -55,6 +53,11 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("GET /api/v1/admin/analytics/export.csv", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/teams/{team_id}/analytics", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/leaderboard", "team_id", "required when scope=team"),
+    # Names people cannot take
+    ("POST /api/v1/admin/users", "display_name", "not the name of an admin (impersonation)"),
+    ("PATCH /api/v1/admin/users/{user_id}", "display_name", "not the name of an admin (impersonation)"),
+    ("PATCH /api/v1/me", "display_name", "not the name of an admin (impersonation)"),
+    ("POST /api/v1/auth/activate", "display_name", "not the name of an admin (impersonation)"),
     # State of the people concerned
     ("POST /api/v1/admin/points/adjustments", "amount",
      "a negative adjustment takes at most what the person earned in all"),
@@ -96,6 +99,8 @@ def test_exception_is_a_documented_part_of_the_contract(operation, named, reason
     spec = json.loads(CONTRACT.read_text())
     properties = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"] if ref else {}
     assert named in params or named in properties, f"{operation} takes no {named!r}"
+    described = next((p for p in op.get("parameters", []) if p.get("name") == named), None) or properties.get(named)
+    assert described.get("description"), f"{operation}: describe the rule of {named!r} in its description"
 
 
 def test_cursor_exception_is_described_on_every_paginated_list():
