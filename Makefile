@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 5000
 
-.PHONY: run test install dev contract bench loadtest faults lint audit clean
+.PHONY: run test install dev contract bench loadtest faults lint audit clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,7 @@ audit: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+## make fuzz: the contract fuzzer with a longer budget (FUZZ_EXAMPLES, default 50 here; CI runs 5)
+fuzz: $(DEV_STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/contract/test_fuzz.py -p no:cacheprovider -q $(PYTEST_ARGS)
