@@ -99,8 +99,12 @@ class Id(ma.fields.Integer):
 
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-# What marshmallow's URL validator accepts for http(s) with require_tld=False, as JSON Schema can say it.
-HTTP_URL_PATTERN = rf"^https?://{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?(?:[/?][!-~]*)?$"
+_HOST = rf"(?:(?:{_LABEL}\.)+[A-Za-z0-9-]{{2,}}\.?|{_LABEL}\.?|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})"
+# An http(s) URL with an ASCII host (IDN in punycode), no user info, printable ASCII after the host;
+# `(?![\s\S])` ends it because Python's `$` also matches before a final newline. The server checks
+# it too, besides marshmallow's URL validator (which accepts everything this matches), so the
+# contract and the server agree in both directions.
+HTTP_URL_PATTERN = rf"^https?://{_HOST}(?::[0-9]{{1,5}})?(?:/|[/?][!-~]+)?(?![\s\S])"
 
 
 class HttpUrl(ma.fields.Url):
@@ -112,6 +116,7 @@ class HttpUrl(ma.fields.Url):
         kwargs["metadata"] = {"pattern": HTTP_URL_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.validators.insert(0, validate.Length(max=2048))
+        self.validators.append(validate.Regexp(HTTP_URL_PATTERN, error="Use an http(s) URL with a plain host name."))
 
 
 CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"

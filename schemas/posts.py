@@ -29,7 +29,7 @@ class PostWriteSchema(Schema):
             f"{k} {v}" for k, v in CAPTION_LIMITS.items())},
     )
     networks = ma.fields.List(ma.fields.String(validate=validate.OneOf(NETWORKS)), load_default=lambda: list(NETWORKS),
-                              validate=validate.Length(min=1, max=len(NETWORKS)))
+                              validate=validate.Length(min=1, max=len(NETWORKS)), metadata={"uniqueItems": True})
     target_team_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=200),
                                      metadata={"description": "Empty = everyone; else existing teams (422 otherwise)"})
     campaign = Text(allow_none=True, load_default=None, validate=validate.Length(max=80))
