@@ -25,8 +25,9 @@ class PostWriteSchema(Schema):
         Schema.from_dict({n: Text(validate=validate.Length(max=CAPTION_LIMITS.get(n, 63206))) for n in NETWORKS},
                          name="SuggestedCaptions"),
         load_default=dict,
-        metadata={"description": "Caption per network, each within its network's limit: " + ", ".join(
-            f"{k} {v}" for k, v in CAPTION_LIMITS.items())},
+        metadata={"description": "Caption per network, only for networks in `networks` (422 otherwise), each "
+                                 "within its network's limit: " + ", ".join(f"{k} {v}" for k, v in
+                                                                            CAPTION_LIMITS.items())},
     )
     networks = ma.fields.List(ma.fields.String(validate=validate.OneOf(NETWORKS)), load_default=lambda: list(NETWORKS),
                               validate=validate.Length(min=1, max=len(NETWORKS)), metadata={"uniqueItems": True})

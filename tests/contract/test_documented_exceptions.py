@@ -42,6 +42,8 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("PUT /api/v1/admin/scoring-rules", "levels", "levels ascend by number and min_points; the first starts at 0"),
     ("PATCH /api/v1/me", "social_profiles", "one entry per network (uniqueness by a key, not by whole item)"),
     ("PUT /api/v1/me/notification-preferences", "quiet_hours", "start and end must differ"),
+    ("POST /api/v1/admin/posts", "suggested_captions", "captions only for networks in the post's `networks`"),
+    ("PATCH /api/v1/admin/posts/{post_id}", "suggested_captions", "captions only for the post's `networks`"),
     ("POST /api/v1/admin/posts", "expires_at", "expires after it is published"),
     ("PATCH /api/v1/admin/posts/{post_id}", "expires_at", "expires after it is published"),
     ("POST /api/v1/challenges", "starts_at", "starts no more than 5 minutes in the past (depends on the clock)"),
