@@ -66,14 +66,14 @@ class Text(ma.fields.String):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         lengths = [v for v in self.validators if isinstance(v, validate.Length)]
-        self._max = min((v.max for v in lengths if v.max is not None), default=None)
+        self._max_rules = [validate.Length(max=v.max, error=v.error) for v in lengths if v.max is not None]
         if any(v.min for v in lengths):
             self.metadata = {"pattern": VISIBLE, **self.metadata}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         raw = super()._deserialize(value, attr, data, **kwargs)
-        if self._max is not None and len(raw) > self._max:
-            raise ma.ValidationError(f"Longer than maximum length {self._max}.")
+        for rule in self._max_rules:
+            rule(raw)
         return clean_text(raw)
 
 

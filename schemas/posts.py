@@ -22,8 +22,9 @@ class PostWriteSchema(Schema):
     link_url = HttpUrl(allow_none=True, load_default=None)
     media = ma.fields.List(ma.fields.Nested(MediaSchema), load_default=list, validate=validate.Length(max=10))
     suggested_captions = ma.fields.Nested(
-        Schema.from_dict({n: Text(validate=validate.Length(max=CAPTION_LIMITS.get(n, 63206))) for n in NETWORKS},
-                         name="SuggestedCaptions"),
+        Schema.from_dict({n: Text(validate=validate.Length(
+            max=CAPTION_LIMITS.get(n, 63206), error=f"The {n} caption is too long: {n} allows at most {{max}} "
+                                                    "characters.")) for n in NETWORKS}, name="SuggestedCaptions"),
         load_default=dict,
         metadata={"description": "Caption per network, only for networks in `networks` (422 otherwise), each "
                                  "within its network's limit: " + ", ".join(f"{k} {v}" for k, v in
