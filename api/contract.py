@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from api.extensions import api
-from schemas.push import push_payload_schemas
+from schemas.push import push_payload_schemas, webpush_schema
 
 
 def openapi_document(app: Flask) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def documents(app: Flask) -> dict[str, Any]:
     docs: dict[str, Any] = {"openapi.json": openapi_document(app)}
     for category, schema in push_payload_schemas().items():
         docs[f"push/{category}.schema.json"] = schema
+    docs["push/webpush.schema.json"] = webpush_schema()
     return docs
 
 

@@ -38,3 +38,28 @@ def push_payload_schemas() -> dict[str, dict[str, Any]]:
             "additionalProperties": {"type": "string"},
         }
     return out
+
+
+def webpush_schema() -> dict[str, Any]:
+    """The `webpush` block of a push to a browser (platform `web`): the browser shows the
+    notification itself, and a tap opens the staff app at `fcm_options.link`."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://stafet.dev/mobile_contract/push/webpush.schema.json",
+        "title": "Web push (FCM webpush block) for staff app devices",
+        "type": "object",
+        "required": ["headers", "notification", "fcm_options"],
+        "properties": {
+            "headers": {"type": "object", "required": ["TTL", "Urgency"], "properties": {
+                "TTL": {"type": "string", "pattern": DIGITS},
+                "Urgency": {"enum": ["normal", "high"]}}},
+            "notification": {"type": "object", "required": ["title", "icon", "tag"], "properties": {
+                "title": {"type": "string", "minLength": 1},
+                "body": {"type": "string"},
+                "icon": {"type": "string", "pattern": "^https?://[^/]+/app/icons/[a-z0-9-]+\\.png$"},
+                "tag": {"type": "string", "description": "A newer push with the same tag replaces the older"}}},
+            "fcm_options": {"type": "object", "required": ["link"], "properties": {
+                "link": {"type": "string", "pattern": "^https?://[^/]+/app/",
+                         "description": "The staff app page of the deep link (stafet://posts/12 -> /app/posts/12)"}}},
+        },
+    }

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 TTL = timedelta(hours=24)
 CONTENT_TTL = timedelta(hours=72)
+WEB_ICON = "/app/icons/icon-192.png"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class PushMessage:
     title: str
     body: str
     data: dict[str, str]  # includes category, notification_id, deep_link
+    platform: str = "android"  # android | ios | web
+    link: str | None = None  # web: the staff app URL the notification opens
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,23 @@ class FirebaseTransport:
                              **({"apns-collapse-id": "new_content"} if content else {})},
                     payload=messaging.APNSPayload(aps=messaging.Aps(thread_id=m.category)),
                 ),
+                webpush=self._webpush(m, content) if m.platform == "web" else None,
             )
+
+    @staticmethod
+    def _webpush(m: PushMessage, content: bool) -> Any:
+        """Browsers show the notification themselves; a tap opens the staff app at `m.link`. `tag`
+        makes a newer new-content push replace an older one, like the collapse keys above."""
+        from firebase_admin import messaging
+
+        ttl = CONTENT_TTL if content else TTL
+        return messaging.WebpushConfig(
+            headers={"TTL": str(int(ttl.total_seconds())), "Urgency": "normal" if content else "high"},
+            notification=messaging.WebpushNotification(
+                title=m.title, body=m.body or None, icon=_origin(m.link) + WEB_ICON if m.link else None,
+                tag="new_content" if content else m.category),
+            fcm_options=messaging.WebpushFCMOptions(link=m.link) if m.link else None,
+        )
 
     def send(self, messages: list[PushMessage]) -> list[Outcome]:
         if not messages:
@@ -166,6 +185,11 @@ class FirebaseTransport:
                               "Firebase project; pushes are failing, not retried")
                 outcomes.append(outcome)
         return outcomes
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 _transport: Transport | None = None

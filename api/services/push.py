@@ -10,6 +10,7 @@ goes to every active device. Every outcome is written on the notification
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -103,14 +104,31 @@ def preference(session: Session, user_id: int, *, lock: bool = False) -> Notific
     return session.scalar(stmt)
 
 
-def active_tokens(session: Session, user_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    out: dict[int, list[tuple[int, str]]] = {u: [] for u in user_ids}
+def active_tokens(session: Session, user_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Each person's active devices as (device id, token, platform)."""
+    out: dict[int, list[tuple[int, str, str]]] = {u: [] for u in user_ids}
     if user_ids:
-        for device_id, user_id, token in session.execute(
-                select(Device.id, Device.user_id, Device.token).where(Device.user_id.in_(user_ids),
-                                                                      Device.active.is_(True)).order_by(Device.id)):
-            out[user_id].append((device_id, token))
+        for device_id, user_id, token, platform in session.execute(
+                select(Device.id, Device.user_id, Device.token, Device.platform)
+                .where(Device.user_id.in_(user_ids), Device.active.is_(True)).order_by(Device.id)):
+            out[user_id].append((device_id, token, platform))
     return out
+
+
+_APP_ROUTES = {"posts": "posts/{}", "challenges": "challenges/{}", "badges": "badges/{}",
+               "redemptions": "rewards#redemption-{}"}
+
+
+def app_path(deep_link: str) -> str:
+    """The staff app's path for a push's deep link: what a web push opens when tapped
+    (`stafet://posts/12` → `/app/posts/12`; anything unknown → the inbox). The app maps the
+    same links the same way (staff_app/src/deep-links.ts)."""
+    kind, _, rest = deep_link.removeprefix("stafet://").partition("/")
+    if kind in _APP_ROUTES and re.fullmatch(r"[a-z0-9][a-z0-9-]*", rest):
+        return "/app/" + _APP_ROUTES[kind].format(rest)
+    if kind == "feed" and not rest:
+        return "/app/"
+    return "/app/inbox"
 
 
 def payload_data(notification: Notification) -> dict[str, str]:

@@ -408,3 +408,53 @@ def test_a_worker_that_dies_after_claiming_loses_no_push(app, client, session, f
     with time_machine.travel(claimed_at + push_jobs.LEASE + timedelta(seconds=1), tick=False), app.app_context():
         assert push_jobs.send_deferred() == 1
     assert _status(session, nid) == ("sent", None) and len(fake.received) == 1
+
+
+def test_a_browser_gets_a_web_push_that_opens_the_staff_app(app, client, session, fake):
+    """A `web` device gets FCM's webpush block (validated by mobile_contract/push/webpush.schema.json):
+    the title and body, the app's icon, and a tap opens the staff app at the page of the deep link."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    ann = UserFactory()
+    _opt_in(client, ann)
+    r = client.as_(ann).post("/devices", json={"token": "browser-token", "platform": "web"})
+    assert r.status_code == 201
+    _device(client, ann, "phone-token")
+
+    _notify(app, ann, link="stafet://badges/first-share")
+    _notify(app, ann, category="rewards", title="Redeemed", link="stafet://redemptions/7")
+
+    by_token = {}
+    for m in fake.received:
+        by_token.setdefault(m["token"], []).append(m)
+    web = by_token["browser-token"]
+    base = app.config["PUBLIC_BASE_URL"]
+    assert [m["webpush"]["fcm_options"]["link"] for m in web] == [f"{base}/app/badges/first-share",
+                                                                  f"{base}/app/rewards#redemption-7"]
+    assert web[0]["webpush"]["notification"]["title"] == "New badge"
+    assert web[0]["webpush"]["notification"]["icon"] == f"{base}/app/icons/icon-192.png"
+    schema = json.loads((Path(__file__).resolve().parents[2] / "mobile_contract" / "push" /
+                         "webpush.schema.json").read_text())
+    for m in web:
+        jsonschema.validate(m["webpush"], schema)
+    assert all("webpush" not in m for m in by_token["phone-token"])
+
+
+@pytest.mark.parametrize(("deep_link", "path"), [
+    ("stafet://posts/12", "/app/posts/12"),
+    ("stafet://challenges/3", "/app/challenges/3"),
+    ("stafet://badges/first-share", "/app/badges/first-share"),
+    ("stafet://redemptions/9", "/app/rewards#redemption-9"),
+    ("stafet://feed", "/app/"),
+    ("stafet://inbox", "/app/inbox"),
+    ("stafet://posts/../admin", "/app/inbox"),
+    ("https://evil.example/x", "/app/inbox"),
+    ("stafet://posts/", "/app/inbox"),
+])
+def test_deep_links_map_to_staff_app_pages(deep_link, path):
+    from api.services.push import app_path
+
+    assert app_path(deep_link) == path

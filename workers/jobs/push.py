@@ -50,6 +50,13 @@ def _transport() -> fcm.Transport:
     return fcm.transport(current_app.config.get("FCM_CREDENTIALS"))
 
 
+def _web_link(platform: str, deep_link: str) -> str | None:
+    """A web push opens the staff app at the notification's page (an absolute URL, as FCM requires)."""
+    if platform != "web":
+        return None
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + push_service.app_path(deep_link)
+
+
 def _decide_and_claim(ids: list[int]) -> list[tuple[int, int, fcm.PushMessage]]:
     """Step 1 for these notifications; returns (notification_id, device_id, message) to send."""
     session = db.session
@@ -83,8 +90,9 @@ def _decide_and_claim(ids: list[int]) -> list[tuple[int, int, fcm.PushMessage]]:
             n.attempts += 1
             counts[n.user_id] = counts.get(n.user_id, 0) + 1
             data = push_service.payload_data(n)
-            out += [(n.id, device_id, fcm.PushMessage(token, n.category, n.title, n.body, data))
-                    for device_id, token in tokens[n.user_id]]
+            out += [(n.id, device_id, fcm.PushMessage(token, n.category, n.title, n.body, data, platform=platform,
+                                                      link=_web_link(platform, data["deep_link"])))
+                    for device_id, token, platform in tokens[n.user_id]]
         else:
             n.delivery_status, n.delivery_reason, n.deferred_until = decision.status, decision.reason, decision.until
     db.commit()
