@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.resources import register_blueprints
     from api.resources.ops import blp as ops_blp
     from api.security_headers import init_security
+    from api.staff_app import init_staff_app
 
     app = Flask(__name__, instance_relative_config=False)
     settings = settings or load_settings()
@@ -78,4 +79,5 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     app.register_blueprint(docs_blp)
     app.register_blueprint(redirects_blp)
     init_console(app)
+    init_staff_app(app)
     return app

@@ -72,6 +72,9 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 20
     db_pre_ping: bool = True
+    fcm_web_config: dict | None = None
+    default_language: str = "en"
+    staff_app_dir: str = str(Path(__file__).resolve().parents[1] / "staff_app" / "dist")
     extra: dict = field(default_factory=dict)
 
     @property
@@ -238,6 +241,34 @@ def _metrics_token(env: dict) -> str | None:
     return token
 
 
+LANGUAGES = ("da", "en")
+WEB_CONFIG_KEYS = ("apiKey", "projectId", "messagingSenderId", "appId", "vapidKey")
+
+
+def _fcm_web_config(env: dict) -> dict | None:
+    """FCM_WEB_CONFIG: the Firebase web app's config plus its VAPID key, as JSON text or a path to a
+    JSON file — public values by design (they are served to every browser), never the service account."""
+    raw = (env.get("FCM_WEB_CONFIG") or "").strip()
+    if not raw:
+        return None
+    text = raw if raw.startswith("{") else None
+    if text is None:
+        path = Path(raw)
+        if not path.is_file():
+            raise ConfigError(f"FCM_WEB_CONFIG must be JSON or a path to a JSON file, got {raw!r}")
+        text = path.read_text()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ConfigError("FCM_WEB_CONFIG is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("type") == "service_account":
+        raise ConfigError("FCM_WEB_CONFIG must be the Firebase *web app* config, not a service account")
+    missing = [k for k in WEB_CONFIG_KEYS if not isinstance(data.get(k), str) or not data[k]]
+    if missing:
+        raise ConfigError(f"FCM_WEB_CONFIG lacks {', '.join(missing)}")
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
 MAX_FOLLOWERS = 10_000_000  # the most a person may declare (schemas/users.py); a cap above it caps nothing
 
 
@@ -298,4 +329,14 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", d.log_json),
         embedded_jobs=embedded_jobs,
+        fcm_web_config=_fcm_web_config(env),
+        default_language=_choice(env, "DEFAULT_LANGUAGE", d.default_language, LANGUAGES),
+        staff_app_dir=env.get("STAFF_APP_DIR") or d.staff_app_dir,
     )
+
+
+def _choice(env: dict, name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name) or default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw

@@ -14,6 +14,12 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 's
             "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+# The staff app: everything from 'self' (no CDN, no remote fonts). Post images live wherever the
+# admin linked them (https:); the Firebase messaging SDK, loaded only when push is turned on,
+# registers the browser with these two Google endpoints.
+APP_CSP = ("default-src 'self'; img-src 'self' data: blob: https:; style-src 'self'; script-src 'self'; "
+           "connect-src 'self' https://fcmregistrations.googleapis.com https://firebaseinstallations.googleapis.com; "
+           "worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 STATIC_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -29,6 +35,8 @@ def _csp_for(path: str) -> str:
         return DOCS_CSP
     if path.startswith("/console"):
         return PAGE_CSP
+    if path == "/app" or path.startswith("/app/"):
+        return APP_CSP
     return API_CSP
 
 

@@ -15,6 +15,21 @@ class ShareCreateSchema(Schema):
                    metadata={"description": "What I actually posted; my own words earn a bonus"})
 
 
+class CaptionCheckSchema(ShareCreateSchema):
+    """The share I am about to make, to check before making it."""
+
+
+class CaptionCheckResultSchema(Schema):
+    personal = ma.fields.Boolean(required=True, metadata={
+        "description": "Whether the caption counts as my own words (at least 3 words, not a light edit of a "
+                       "suggested caption)"})
+    points_on_offer = ma.fields.Integer(required=True, metadata={
+        "description": "What sharing it now would earn, bonus included (0 for a repeat of a share on this "
+                       "network, or when I do not earn points); daily caps may still cut it"})
+    caption_max_length = ma.fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The network's caption limit in characters, for a counter"})
+
+
 class ShareSchema(Schema):
     id = ma.fields.Integer(required=True)
     post_id = ma.fields.Integer(required=True)

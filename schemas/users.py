@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from api.config import LANGUAGES
 from api.models._common import NETWORKS
 from api.models.users import ROLES
 from schemas.common import Bool, Id, PatchSchema, RefSchema, Schema, Text, cursor_field
@@ -46,6 +47,8 @@ class MeSchema(Schema):
     email = ma.fields.String(required=True)
     display_name = ma.fields.String(required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    locale = ma.fields.String(allow_none=True, required=True, validate=validate.OneOf(LANGUAGES),
+                              metadata={"description": "My chosen language; null: the device's"})
     teams = ma.fields.List(ma.fields.Nested(RefSchema), required=True)
     points = ma.fields.Nested(PointsSummarySchema, required=True)
     settings = ma.fields.Nested(SettingsSchema, required=True)
@@ -54,6 +57,8 @@ class MeSchema(Schema):
 
 class MePatchSchema(PatchSchema):
     display_name = Text(validate=validate.Length(min=1, max=80), metadata=NOT_ADMIN_NAME)
+    locale = ma.fields.String(validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "The language of the staff app, mails and pushes for me"})
     settings = ma.fields.Nested(SettingsPatchSchema)
     social_profiles = ma.fields.List(
         ma.fields.Nested(SocialProfileSchema),
@@ -90,7 +95,8 @@ class InviteSchema(Schema):
 
 class InvitedUserSchema(AdminUserSchema):
     invite_token = ma.fields.String(required=True, metadata={"description": "Shown once; send it to the person"})
-    invite_url = ma.fields.String(required=True)
+    invite_url = ma.fields.String(required=True, metadata={
+        "description": "The staff app's activation link with the token: /app/activate?token=…"})
     invite_expires_at = ma.fields.DateTime(required=True)
 
 

@@ -25,6 +25,7 @@ from api.models.rewards import Redemption, Reward
 from api.models.users import User
 from api.services import accounts, analytics, badges, posts, reach, rewards, scoring_rules, teams, users
 from api.services import challenges as challenge_service
+from api.staff_app import app_url
 from schemas.analytics import WindowArgsSchema
 from schemas.challenges import ChallengeWriteSchema
 from schemas.points import ScoringRulesSchema
@@ -254,7 +255,7 @@ def invite(me: User):
         data = InviteSchema().load(raw)
         user, token = users.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"], **data)
         _save()
-        link, email = f"{current_app.config['PUBLIC_BASE_URL']}/activate#token={token}", user.email
+        link, email = app_url(current_app.config["PUBLIC_BASE_URL"], "activate", token=token), user.email
         db.after_commit(lambda: session.update(invite_url=link, invited=email))  # no link to nobody
     except FORM_ERRORS as exc:
         _fail(exc)

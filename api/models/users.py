@@ -36,6 +36,8 @@ class User(Base):
     activated_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
     last_active_at: Mapped[datetime | None]
+    # The language the person chose in the staff app ("da" or "en"); None: their browser's.
+    locale: Mapped[str | None] = mapped_column(String(8))
     # Console cookies carry this number; bumping it (sign-out, a new password) ends them all server-side.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()

@@ -8,9 +8,11 @@ from api.extensions import Api
 
 # Registration order is the order of the docs.
 MODULES = (
+    "client_config",
     "auth",
     "me",
     "me_privacy",
+    "impact",
     "admin_users",
     "admin_teams",
     "feed",

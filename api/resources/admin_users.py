@@ -12,6 +12,7 @@ from api.idempotency import idempotent
 from api.models.users import User
 from api.pagination import SortKey, paginate
 from api.services import users
+from api.staff_app import app_url
 from schemas.common import page_of
 from schemas.users import (
     AdminUserPatchSchema,
@@ -62,7 +63,7 @@ class AdminUsers(MethodView):
         )
         view = users.admin_views(db.session, [user])[0]
         base = current_app.config["PUBLIC_BASE_URL"]
-        return {**view, "invite_token": token, "invite_url": f"{base}/activate#token={token}",
+        return {**view, "invite_token": token, "invite_url": app_url(base, "activate", token=token),
                 "invite_expires_at": user.invite_expires_at}
 
 

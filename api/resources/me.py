@@ -26,7 +26,7 @@ class Me(MethodView):
     @blp.arguments(MePatchSchema)
     @blp.response(200, MeSchema)
     def patch(self, data: dict):
-        """Change my display name, privacy settings or follower counts
+        """Change my display name, language, privacy settings or follower counts
 
         `settings.gamification_enabled=false` leaves points, badges, challenges and
         leaderboards; `settings.leaderboard_visible=false` keeps earning but hides me
@@ -39,5 +39,6 @@ class Me(MethodView):
             display_name=data.get("display_name"),
             settings=data.get("settings"),
             social_profiles=data.get("social_profiles"),
+            locale=data.get("locale"),
         )
         return users.profile(db.session, user)

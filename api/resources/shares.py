@@ -14,7 +14,14 @@ from api.pagination import SortKey, paginate
 from api.services import comments, shares
 from api.services.visibility import get_visible_post
 from schemas.common import PageArgsSchema, page_of
-from schemas.shares import CommentCreateSchema, CommentSchema, ShareCreateSchema, ShareSchema
+from schemas.shares import (
+    CaptionCheckResultSchema,
+    CaptionCheckSchema,
+    CommentCreateSchema,
+    CommentSchema,
+    ShareCreateSchema,
+    ShareSchema,
+)
 
 URL_PREFIX = ""
 blp = Blueprint("shares", __name__, description="Sharing and comments")
@@ -37,6 +44,20 @@ class Shares(MethodView):
         user = current_user()
         item = shares.share(db.session, user, post_id, data["network"], data["caption"])
         return shares.view(db.session, item, user, current_app.config["PUBLIC_BASE_URL"])
+
+
+@blp.route("/posts/<int:post_id>/caption-check")
+class CaptionCheck(MethodView):
+    @require_role("staff")
+    @blp.arguments(CaptionCheckSchema)
+    @blp.response(200, CaptionCheckResultSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, data: dict, post_id: int):
+        """Check a caption before sharing: is it in my own words, and what would the share earn?
+
+        Changes nothing; the staff app calls it as I type (debounced) to show the bonus hint.
+        """
+        return shares.caption_check(db.session, current_user(), post_id, data["network"], data["caption"])
 
 
 @blp.route("/posts/<int:post_id>/comments")

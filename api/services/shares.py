@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.errors import field_error
+from api.models._common import CAPTION_LIMITS
+from api.models.posts import Post
 from api.models.shares import Share
 from api.models.users import User
 from api.services import captions
@@ -32,19 +34,38 @@ def shared_before(session: Session, user_id: int, post_id: int, network: str) ->
                                                 Share.network == network))) or False
 
 
-def points_pending(session: Session, user: User, item: Share) -> int:
-    """What the tally is expected to award for `item` (daily caps and rule changes may still cut it)."""
+def expected_points(session: Session, user: User, network: str, *, personal: bool, repeat: bool) -> int:
+    """What the tally is expected to award a share (daily caps and rule changes may still cut it)."""
     _version, rules = current_rules(session)
     if not may_earn(rules, role=user.role, gamification_enabled=user.gamification_enabled,
                     active=user.is_active and user.erased_at is None):
         return 0
-    return sum(share_award(rules, item.network, personal=item.personal_caption, repeat=item.is_repeat))
+    return sum(share_award(rules, network, personal=personal, repeat=repeat))
 
 
-def share(session: Session, user: User, post_id: int, network: str, caption: str | None) -> Share:
+def points_pending(session: Session, user: User, item: Share) -> int:
+    return expected_points(session, user, item.network, personal=item.personal_caption, repeat=item.is_repeat)
+
+
+def _shareable(session: Session, user: User, post_id: int, network: str) -> Post:
     post = get_visible_post(session, user.id, post_id)
     if network not in post.networks:
         raise field_error("network", f"This post can be shared on {', '.join(post.networks)}, not {network}.")
+    return post
+
+
+def caption_check(session: Session, user: User, post_id: int, network: str, caption: str | None) -> dict[str, Any]:
+    """The live hint while I write: would this caption count as my own words, and what would
+    sharing it now earn — the share's own rule, so the hint and the share never disagree."""
+    post = _shareable(session, user, post_id, network)
+    personal = captions.is_personal(caption, post.suggested_captions.values())
+    points = expected_points(session, user, network, personal=personal,
+                             repeat=shared_before(session, user.id, post.id, network))
+    return {"personal": personal, "points_on_offer": points, "caption_max_length": CAPTION_LIMITS.get(network)}
+
+
+def share(session: Session, user: User, post_id: int, network: str, caption: str | None) -> Share:
+    post = _shareable(session, user, post_id, network)
     personal = captions.is_personal(caption, post.suggested_captions.values())
     team_id = first_teams(session, [user.id]).get(user.id)
     for _attempt in range(5):

@@ -28,7 +28,10 @@ def update_profile(
     display_name: str | None = None,
     settings: dict[str, bool] | None = None,
     social_profiles: list[dict[str, Any]] | None = None,
+    locale: str | None = None,
 ) -> User:
+    if locale is not None:
+        user.locale = locale
     if display_name is not None:
         display_names.set_name(session, user, display_name)
     for name, value in (settings or {}).items():
@@ -138,6 +141,7 @@ def profile(session: Session, user: User) -> dict[str, Any]:
         "email": user.email,
         "display_name": user.display_name,
         "role": user.role,
+        "locale": user.locale,
         "teams": [{"id": t["id"], "name": t["name"]} for t in team_refs(session, [user.id])[user.id]],
         "points": points_summary(session, user.id),
         "settings": {

@@ -137,7 +137,7 @@ def test_admin_invites_someone_and_sees_the_link(app, session):
                                           "role": "staff"})
 
     page = web.get("/console/people").get_data(as_text=True)
-    assert "/activate#token=" in page and "new@example.test" in page
+    assert "/app/activate?token=" in page and "new@example.test" in page
     assert session.scalar(select(User).where(User.email == "new@example.test")) is not None
 
 

@@ -1,0 +1,40 @@
+"""Public client configuration: what the staff app (or a native app) needs before sign-in."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.config import LANGUAGES
+from api.extensions import Blueprint
+from api.models._common import CAPTION_LIMITS, NETWORKS
+from schemas.client_config import ClientConfigSchema
+
+URL_PREFIX = "/client-config"
+blp = Blueprint("client_config", __name__, description="Client configuration")
+
+
+def web_push(config: dict) -> dict | None:
+    web = config.get("FCM_WEB_CONFIG")
+    if not web:
+        return None
+    firebase = {k: web[k] for k in ("apiKey", "authDomain", "projectId", "messagingSenderId", "appId") if k in web}
+    return {"firebase": firebase, "vapid_key": web["vapidKey"]}
+
+
+@blp.route("")
+class ClientConfig(MethodView):
+    @blp.response(200, ClientConfigSchema)
+    def get(self):
+        """Languages, web push (Firebase web config and VAPID key, when set up), sign-in options, networks
+
+        Public: no token needed. Everything here is safe to show to anyone.
+        """
+        return {
+            "languages": list(LANGUAGES),
+            "default_language": current_app.config["DEFAULT_LANGUAGE"],
+            "web_push": web_push(current_app.config),
+            "sso": {"enabled": False, "start_url": None},
+            "networks": list(NETWORKS),
+            "caption_max_length": dict(CAPTION_LIMITS),
+        }

@@ -1,0 +1,118 @@
+"""What my sharing achieved, and what we achieved together.
+
+Staff keep sharing when they see the value *for themselves* (PRODUCT.md): my shares, the
+counted clicks on them, the people they could reach, my streak and my place. `results` is
+the organisation's side of the same story for everyone to read — figures only, never a
+person, so it says nothing about people who left gamification or hid from leaderboards.
+
+Periods are the leaderboards' (ISO week, calendar month, all time, in UTC), so "my rank
+this week" and "my shares this week" count the same days.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from api.clock import utcnow
+from api.models.posts import Post
+from api.models.shares import Click, Share
+from api.models.users import User
+from api.services import reach as reach_rules
+from api.services.leaderboards import period_bounds
+from api.services.reach import FollowerCaps
+
+PERIODS = ("week", "month", "all_time")
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def streak_days(share_days: set[date], today: date) -> int:
+    """Consecutive days with at least one share, ending today — or yesterday, so a streak
+    is not shown as broken in the morning before today's share."""
+    day = today if today in share_days else today - timedelta(days=1)
+    run = 0
+    while day in share_days:
+        run += 1
+        day -= timedelta(days=1)
+    return run
+
+
+def mine(session: Session, user: User, *, period: str, caps: FollowerCaps, rank: int | None) -> dict[str, Any]:
+    """My impact in the period. `rank` is my place on the organisation's board (computed by the
+    leaderboards, passed in); None when I left gamification."""
+    start, end = period_bounds(period, utcnow().date())
+    lo, hi = _window(period)
+    s = select(Share).where(Share.user_id == user.id, Share.created_at >= lo, Share.created_at < hi).subquery()
+    clicks = select(Click.id).join(Share, Share.id == Click.share_id).where(
+        Share.user_id == user.id, Click.created_at >= lo, Click.created_at < hi)
+    n_shares, reached = session.execute(
+        select(func.count(), reach_rules.total(s.c.follower_snapshot, s.c.network, caps))).one()
+    n_clicks = session.scalar(select(func.count()).select_from(clicks.subquery())) or 0
+    today = utcnow().date()
+    recent = select(Share.created_at).where(Share.user_id == user.id,
+                                            Share.created_at >= _utc(today - timedelta(days=400)))
+    days = {at.astimezone(UTC).date() for at in session.scalars(recent)}
+    listed = user.gamification_enabled and user.leaderboard_visible
+    return {
+        "period": {"key": period, "start": start, "end": end},
+        "shares": int(n_shares or 0),
+        "clicks": int(n_clicks),
+        "estimated_reach": int(reached or 0),
+        "streak_days": streak_days(days, today),
+        "rank": rank if user.gamification_enabled else None,
+        "on_leaderboard": listed,
+    }
+
+
+def _window(period: str) -> tuple[datetime, datetime]:
+    start, end = period_bounds(period, utcnow().date())
+    return _utc(start), (_utc(end) if end is not None else utcnow() + timedelta(days=1))
+
+
+def results(session: Session, *, period: str, caps: FollowerCaps) -> dict[str, Any]:
+    """The organisation's figures for the period, with nothing about any person: participation
+    (active advocates among eligible staff, as the admin dashboard counts them), shares,
+    counted clicks and estimated reach."""
+    start, end = period_bounds(period, utcnow().date())
+    lo, hi = _window(period)
+    shares = select(Share).where(Share.created_at >= lo, Share.created_at < hi).subquery()
+    clicks = (select(Click.share_id).where(Click.created_at >= lo, Click.created_at < hi)).subquery()
+    people = select(User.id).where(User.is_active.is_(True), User.erased_at.is_(None), User.role != "admin")
+    eligible = session.scalar(select(func.count()).select_from(people.subquery())) or 0
+    active = session.scalar(select(func.count(func.distinct(shares.c.user_id)))
+                            .where(shares.c.user_id.in_(people))) or 0
+    n_shares, reached = session.execute(
+        select(func.count(), reach_rules.total(shares.c.follower_snapshot, shares.c.network, caps))).one()
+    n_clicks = session.scalar(select(func.count()).select_from(clicks)) or 0
+    return {
+        "period": {"key": period, "start": start, "end": end},
+        "participation": {"eligible": eligible, "active": active,
+                          "rate": round(active / eligible, 4) if eligible else 0.0},
+        "shares": int(n_shares or 0),
+        "clicks": int(n_clicks),
+        "estimated_reach": int(reached or 0),
+    }
+
+
+def top_posts(session: Session, *, period: str, visible: Select, top: int = 5) -> list[dict[str, Any]]:
+    """The most clicked (then most shared) stories of the period among `visible` posts — the
+    reader's own feed, so a story targeted at other teams is not revealed by its title."""
+    lo, hi = _window(period)
+    shares = select(Share.post_id).where(Share.created_at >= lo, Share.created_at < hi).subquery()
+    per_post_shares = select(shares.c.post_id, func.count().label("n")).group_by(shares.c.post_id).subquery()
+    per_post_clicks = (select(Share.post_id, func.count().label("n")).join(Click, Click.share_id == Share.id)
+                       .where(Click.created_at >= lo, Click.created_at < hi).group_by(Share.post_id).subquery())
+    shared, clicked = func.coalesce(per_post_shares.c.n, 0), func.coalesce(per_post_clicks.c.n, 0)
+    rows = session.execute(
+        select(Post.id, Post.title, shared, clicked)
+        .outerjoin(per_post_shares, per_post_shares.c.post_id == Post.id)
+        .outerjoin(per_post_clicks, per_post_clicks.c.post_id == Post.id)
+        .where((shared > 0) | (clicked > 0), Post.id.in_(visible.with_only_columns(Post.id)))
+        .order_by(clicked.desc(), shared.desc(), Post.id).limit(top)).all()
+    return [{"id": pid, "title": title, "shares": int(sh), "clicks": int(cl)} for pid, title, sh, cl in rows]
