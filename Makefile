@@ -5,8 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 5000
+NPM ?= npm
+APP := staff_app
+# Rebuild the staff app only when its sources, its lock file or the contract changed.
+APP_SOURCES := $(shell find $(APP)/src $(APP)/public $(APP)/scripts -type f 2>/dev/null) \
+	$(wildcard $(APP)/index.html $(APP)/vite.config.ts $(APP)/tsconfig.json $(APP)/package.json) \
+	mobile_contract/openapi.json
+HAVE_NPM := $(shell command -v $(NPM) >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test install dev contract bench loadtest faults lint audit clean fuzz
+.PHONY: run test install dev contract bench loadtest faults lint audit clean fuzz app app-test app-if-npm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +30,36 @@ $(DEV_STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 dev: $(DEV_STAMP)
 
-## make run: install, migrate the embedded database, seed the demo organisation, serve with gunicorn
-run: $(STAMP)
+## The staff app (staff_app/, TypeScript + Vite): npm ci when the lock file changed, build when sources did.
+$(APP)/node_modules/.package-lock.json: $(APP)/package-lock.json
+	cd $(APP) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(APP)/dist/index.html: $(APP)/node_modules/.package-lock.json $(APP_SOURCES)
+	cd $(APP) && $(NPM) run build --silent
+	touch $@
+
+app: $(APP)/dist/index.html
+
+app-test: $(APP)/node_modules/.package-lock.json
+	cd $(APP) && $(NPM) test --silent
+
+# make run serves the API without Node.js; /app/ then explains how to build the app.
+app-if-npm:
+ifeq ($(HAVE_NPM),yes)
+	@$(MAKE) --no-print-directory app
+else
+	@echo "Node.js/npm not found: serving the API and console; /app/ explains how to build the staff app."
+endif
+
+## make run: install, build the staff app, migrate the embedded database, seed the demo organisation, serve
+run: $(STAMP) app-if-npm
 	$(BIN)/stafet db upgrade
 	$(BIN)/stafet seed-demo
 	$(BIN)/stafet serve --port $(PORT)
 
-## make test: install dev extras and run the whole suite
-test: $(DEV_STAMP)
+## make test: install dev extras, build the staff app, run its unit tests and the whole suite (browser tests included)
+test: $(DEV_STAMP) app app-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make contract: regenerate mobile_contract/ from the app
@@ -53,8 +82,9 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-audit: $(DEV_STAMP)
+audit: $(DEV_STAMP) $(APP)/node_modules/.package-lock.json
 	$(BIN)/python .ci/audit.py
+	cd $(APP) && $(NPM) audit --omit=dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -75,6 +75,7 @@ def serve(port: int | None, host: str, workers: int | None) -> None:
     click.echo(f"\n  Stafet is running at {base}")
     click.echo(f"  API docs:      {base}/api/docs")
     click.echo(f"  Admin console: {base}/console")
+    click.echo(f"  Staff app:     {base}/app/  (open it on a phone-sized window)")
     click.echo("  Demo logins:")
     for role, who, password in DEMO_LOGINS:
         click.echo(f"    {role:<6} {who}  password: {password}")
