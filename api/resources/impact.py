@@ -26,7 +26,8 @@ class MyImpact(MethodView):
     def get(self, args: dict):
         """My shares, the counted clicks on them, my estimated reach, my streak and my place"""
         me = current_user()
-        board = leaderboards.board(db.session, me, period=args["period"], team_id=None, limit=1, offset=0)
+        board = leaderboards.board(db.session, me, period=args["period"], team_id=None, limit=1, offset=0,
+                                   cache_seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"])
         rank = board["me"]["rank"] if board["me"] else None
         return impact.mine(db.session, me, period=args["period"], caps=reach.caps_from_config(current_app.config),
                            rank=rank)
@@ -45,7 +46,7 @@ class Results(MethodView):
             return impact.results(db.session, period=period, caps=reach.caps_from_config(current_app.config))
 
         # Everyone opens the same figures and they move slowly; the top stories are the reader's own.
-        figures = cached(("results", period, utcnow().date()), current_app.config.get("ANALYTICS_CACHE_SECONDS", 60),
+        figures = cached(("results", period, utcnow().date()), current_app.config["ANALYTICS_CACHE_SECONDS"],
                          compute)
         top = impact.top_posts(db.session, period=period, visible=visible_posts(current_user().id))
         return {**figures, "top_posts": top}

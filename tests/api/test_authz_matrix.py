@@ -54,7 +54,11 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("POST", "/auth/logout", None):                                 (204, 204, 204, 204, 204),
     ("POST", "/auth/activate", None):                               (200, 200, 200, 200, 200),
     # Me: everyone signed in, always about themselves.
+    # What a client needs before anyone signs in: public.
+    ("GET", "/client-config", None):                                (200, 200, 200, 200, 200),
     ("GET", "/me", None):                                           (401, 200, 200, 200, 200),
+    ("GET", "/me/impact", None):                                    (401, 200, 200, 200, 200),
+    ("GET", "/results", None):                                      (401, 200, 200, 200, 200),
     ("PATCH", "/me", None):                                         (401, 200, 200, 200, 200),
     ("DELETE", "/me", None):                                        (401, 204, 204, 204, 204),
     ("GET", "/me/badges", None):                                    (401, 200, 200, 200, 200),
@@ -77,6 +81,8 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("GET", "/posts/{post_id}", OTHER):                             (401, 404, 404, 404, 404),
     ("POST", "/posts/{post_id}/shares", OWN):                       (_,   201, 201, 201, 201),
     ("POST", "/posts/{post_id}/shares", OTHER):                     (401, 404, 404, 404, 404),
+    ("POST", "/posts/{post_id}/caption-check", OWN):                (_,   200, 200, 200, 200),
+    ("POST", "/posts/{post_id}/caption-check", OTHER):              (401, 404, 404, 404, 404),
     ("GET", "/posts/{post_id}/comments", OWN):                      (_,   200, 200, 200, 200),
     ("GET", "/posts/{post_id}/comments", OTHER):                    (401, 404, 404, 404, 404),
     ("POST", "/posts/{post_id}/comments", OWN):                     (_,   201, 201, 201, 201),
@@ -241,6 +247,7 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
     ("POST", "/devices"): lambda w, who, s: {"token": f"new-phone-of-{who}", "platform": "android"},
     ("POST", "/posts/{post_id}/shares"): lambda w, who, s: {"network": "linkedin", "caption": "Look what we did"},
     ("POST", "/posts/{post_id}/comments"): lambda w, who, s: {"body": "Great work"},
+    ("POST", "/posts/{post_id}/caption-check"): lambda w, who, s: {"network": "linkedin", "caption": "In my words"},
     ("POST", "/posts/suggestions"): lambda w, who, s: {"title": "Canteen news", "body": "New menu on Monday"},
     ("POST", "/challenges"): lambda w, who, s: challenge_body(
         _team_id(w, who, s), post_ids=[_post_of_team(w, who, OTHER)] if s == FOREIGN else []),
