@@ -1,0 +1,48 @@
+/** An RFC 9457 problem from the API, or a network failure, as one error type the screens can show. */
+export interface Problem {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  errors?: Record<string, string[]>
+  request_id?: string
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly problem: Problem
+  constructor(status: number, problem: Problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`)
+    this.name = 'ApiError'
+    this.status = status
+    this.problem = problem
+  }
+  /** Messages for one field (422 validation), e.g. fieldErrors('caption'). */
+  fieldErrors(field: string): string[] {
+    return this.problem.errors?.[field] ?? []
+  }
+}
+
+/** fetch() rejected: no connection (or the server is unreachable). Writes are queued on this. */
+export class NetworkError extends Error {
+  constructor(cause?: unknown) {
+    super('network')
+    this.name = 'NetworkError'
+    this.cause = cause
+  }
+}
+
+export function isNetworkError(e: unknown): e is NetworkError {
+  return e instanceof NetworkError
+}
+
+export async function problemFrom(response: Response): Promise<ApiError> {
+  let problem: Problem = { status: response.status }
+  try {
+    const text = await response.text()
+    if (text) problem = { status: response.status, ...(JSON.parse(text) as Problem) }
+  } catch {
+    // Not JSON (a proxy's HTML error page): keep the status only.
+  }
+  return new ApiError(response.status, problem)
+}

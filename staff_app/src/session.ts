@@ -1,0 +1,68 @@
+import { api, currentRefreshToken, etags, setTokens, signedIn, unwrap } from './api/client'
+import type { Me, TokenPair } from './api/types'
+import { locale, setLocale, type Locale } from './i18n'
+import { createStore } from './lib/store'
+import { startOutbox } from './offline/outbox'
+
+/** The signed-in person (GET /me), kept fresh after anything that changes points or settings. */
+export const me = createStore<Me | null>(null)
+
+/** The API caches the service worker keeps for offline reading; they are personal, so they go on sign-out. */
+export const API_CACHE = 'stafet-api'
+
+function localeOf(user: Me): Locale | null {
+  const l = (user as Me & { locale?: string | null }).locale
+  return l === 'da' || l === 'en' ? l : null
+}
+
+function adopt(user: Me) {
+  me.set(user)
+  const stored = localeOf(user)
+  // A language chosen in Settings (stored on the user) follows the person to a new phone.
+  if (stored && stored !== locale.get()) setLocale(stored, true)
+  startOutbox(user.id)
+}
+
+export async function loadMe(): Promise<Me> {
+  const user = await unwrap(api.GET('/api/v1/me'))
+  adopt(user)
+  return user
+}
+
+function accept(pair: TokenPair) {
+  setTokens({ access: pair.access_token, refresh: pair.refresh_token })
+  adopt(pair.user)
+}
+
+export async function signIn(email: string, password: string): Promise<void> {
+  accept(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })))
+}
+
+export async function activate(inviteToken: string, password: string, displayName?: string): Promise<void> {
+  const body = { invite_token: inviteToken, password, ...(displayName ? { display_name: displayName } : {}) }
+  accept(await unwrap(api.POST('/api/v1/auth/activate', { body })))
+}
+
+export async function clearPersonalCaches(): Promise<void> {
+  etags.clear()
+  if (typeof caches !== 'undefined') await caches.delete(API_CACHE).catch(() => false)
+}
+
+/** Sign out here: end the session on the server (best effort) and forget everything personal on the phone. */
+export async function signOut(): Promise<void> {
+  const refresh = currentRefreshToken()
+  if (refresh) {
+    await api.POST('/api/v1/auth/logout', { body: { refresh_token: refresh } }).catch(() => undefined)
+  }
+  setTokens(null)
+  me.set(null)
+  startOutbox(null)
+  await clearPersonalCaches()
+}
+
+signedIn.subscribe((yes) => {
+  if (!yes) {
+    me.set(null)
+    startOutbox(null)
+  }
+})
