@@ -1,6 +1,6 @@
 import { api, currentRefreshToken, etags, setTokens, signedIn, unwrap } from './api/client'
 import type { Me, TokenPair } from './api/types'
-import { locale, setLocale, type Locale } from './i18n'
+import { locale, setLocale } from './i18n'
 import { createStore } from './lib/store'
 import { startOutbox } from './offline/outbox'
 
@@ -10,14 +10,9 @@ export const me = createStore<Me | null>(null)
 /** The API caches the service worker keeps for offline reading; they are personal, so they go on sign-out. */
 export const API_CACHE = 'stafet-api'
 
-function localeOf(user: Me): Locale | null {
-  const l = (user as Me & { locale?: string | null }).locale
-  return l === 'da' || l === 'en' ? l : null
-}
-
 function adopt(user: Me) {
   me.set(user)
-  const stored = localeOf(user)
+  const stored = user.locale
   // A language chosen in Settings (stored on the user) follows the person to a new phone.
   if (stored && stored !== locale.get()) setLocale(stored, true)
   startOutbox(user.id)

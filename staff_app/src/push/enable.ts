@@ -1,5 +1,5 @@
 import { api, newIdempotencyKey, unwrap } from '../api/client'
-import type { ClientConfig } from '../api/planned'
+import { webPushOf, type ClientConfig } from '../api/endpoints'
 import { swRegistration } from '../pwa'
 
 export type PushOutcome = 'registered' | 'not-configured' | 'unsupported' | 'denied'
@@ -11,7 +11,8 @@ const DEVICE_KEY = 'stafet.webDeviceId'
  * token with the Firebase SDK (loaded now, not before) and register it as a `web` device.
  */
 export async function enableWebPush(config: ClientConfig | null, locale: string): Promise<PushOutcome> {
-  if (!config?.web_push) return 'not-configured'
+  const webPush = webPushOf(config)
+  if (!webPush) return 'not-configured'
   if (typeof Notification === 'undefined' || !('serviceWorker' in navigator)) return 'unsupported'
   // Ask first, while we are still inside the tap (Safari only shows the prompt from a user gesture).
   const permission = await Notification.requestPermission()
@@ -19,7 +20,7 @@ export async function enableWebPush(config: ClientConfig | null, locale: string)
   const registration = (await swRegistration) ?? (await navigator.serviceWorker.ready)
   if (!registration) return 'unsupported'
   const { getWebPushToken } = await import('./firebase')
-  const token = await getWebPushToken(config.web_push.firebase, config.web_push.vapid_key, registration)
+  const token = await getWebPushToken(webPush.firebase, webPush.vapid_key, registration)
   const device = await unwrap(api.POST('/api/v1/devices', {
     params: { header: { 'Idempotency-Key': newIdempotencyKey() } },
     body: {

@@ -8,7 +8,7 @@ import { getMessaging, getToken, isSupported } from 'firebase/messaging'
 
 export interface FirebaseWebConfig {
   apiKey: string
-  authDomain: string
+  authDomain?: string
   projectId: string
   messagingSenderId: string
   appId: string

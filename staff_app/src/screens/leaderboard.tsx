@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, unwrap } from '../api/client'
-import type { Period } from '../api/planned'
+import type { Period } from '../api/endpoints'
 import { Empty, ErrorNote, Loading, Screen, Segmented } from '../components/ui'
 import { n, t, useLocale } from '../i18n'
 import { href } from '../lib/router'

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, unwrap } from '../api/client'
-import { getImpact, type Period } from '../api/planned'
+import { getImpact, type Period } from '../api/endpoints'
 import type { LedgerEntry } from '../api/types'
 import { Empty, ErrorNote, Loading, Screen, Segmented } from '../components/ui'
 import { formatDate, formatRelative, n, t, useLocale } from '../i18n'

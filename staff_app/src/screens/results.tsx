@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { getResults, type Period } from '../api/planned'
+import { getResults, type Period } from '../api/endpoints'
 import { Empty, ErrorNote, Loading, Screen, Segmented } from '../components/ui'
 import { n, t, useLocale } from '../i18n'
 import { href } from '../lib/router'

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, setTokens, unwrap } from '../api/client'
-import { getClientConfig, patchLocale, type ClientConfig } from '../api/planned'
+import { getClientConfig, patchLocale, type ClientConfig } from '../api/endpoints'
 import type { Network, Preferences } from '../api/types'
 import { ErrorNote, FieldError, Loading, Screen, Switch, toast } from '../components/ui'
 import { LOCALES, locale, setLocale, t, useLocale, type Locale, type MessageKey } from '../i18n'

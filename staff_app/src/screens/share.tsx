@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, newIdempotencyKey, unwrap } from '../api/client'
-import { captionCheck, getClientConfig, type CaptionCheck, type ClientConfig } from '../api/planned'
+import { captionCheck, getClientConfig, type CaptionCheck, type ClientConfig } from '../api/endpoints'
 import { isNetworkError } from '../api/problem'
 import type { FeedItem, Me, Network, Share } from '../api/types'
 import { networkName } from '../components/postcard'
@@ -65,7 +65,9 @@ function ShareSteps({ post, config }: { post: FeedItem; config: ClientConfig | n
   const key = useRef<{ key: string; body: string } | null>(null)
   const gained = usePointsArrival(share !== null, pointsBefore)
 
-  const maxLength = network ? (config?.caption_max_length?.[network] ?? DEFAULT_MAX_LENGTH[network]) : null
+  const maxLength = network
+    ? (hint?.caption_max_length ?? config?.caption_max_length?.[network] ?? DEFAULT_MAX_LENGTH[network])
+    : null
   const length = captionLength(caption)
   const tooLong = maxLength !== null && length > maxLength
 

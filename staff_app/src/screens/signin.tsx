@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ErrorNote } from '../components/ui'
 import { t, useLocale } from '../i18n'
-import { getClientConfig, type ClientConfig } from '../api/planned'
+import { getClientConfig, type ClientConfig } from '../api/endpoints'
 import { signIn } from '../session'
 
 export function SignIn() {
