@@ -6,6 +6,7 @@ import { PostCard } from '../components/postcard'
 import { Empty, ErrorNote, Loading, Screen } from '../components/ui'
 import { t, useLocale } from '../i18n'
 import { emptyPaged, mergePage, type Paged } from '../lib/pagination'
+import { rememberPosts } from '../lib/post-cache'
 import { href } from '../lib/router'
 import { useStore } from '../lib/store'
 import { replayTick } from '../offline/outbox'
@@ -33,6 +34,7 @@ export function Feed() {
     try {
       const cursor = reset ? undefined : feed.cursor ?? undefined
       const page = await unwrap(api.GET('/api/v1/feed', { params: { query: { limit: PAGE, cursor } } }))
+      rememberPosts(page.items)
       setFeed((current) => mergePage(current, page, reset))
     } catch (e) {
       setError(e)

@@ -6,6 +6,7 @@ import { MyState, PointsOnOffer, PostImage, networkName } from '../components/po
 import { Confirm, Empty, ErrorNote, FieldError, Loading, Screen, toast } from '../components/ui'
 import { formatRelative, t, tn, useLocale } from '../i18n'
 import { emptyPaged, mergePage, type Paged } from '../lib/pagination'
+import { loadPost } from '../lib/post-cache'
 import { href } from '../lib/router'
 import { useStore } from '../lib/store'
 import { useAsync } from '../lib/use-async'
@@ -16,7 +17,7 @@ import { me } from '../session'
 export default function PostDetail({ id }: { id: number }) {
   useLocale()
   const tick = useStore(replayTick)
-  const post = useAsync(() => unwrap(api.GET('/api/v1/posts/{post_id}', { params: { path: { post_id: id } } })), [id, tick])
+  const post = useAsync(() => loadPost(id), [id, tick])
   if (post.error) return <Screen title={t('post.title')}><ErrorNote error={post.error} onRetry={post.reload} /></Screen>
   if (!post.data) return <Screen title={t('post.title')}><Loading /></Screen>
   const p = post.data

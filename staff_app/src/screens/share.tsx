@@ -8,6 +8,7 @@ import { browserHandoff } from '../components/shell'
 import { ErrorNote, Loading, Screen, toast } from '../components/ui'
 import { n, t, useLocale } from '../i18n'
 import { createCaptionHinter } from '../lib/caption-hint'
+import { loadPost } from '../lib/post-cache'
 import { captionLength, DEFAULT_MAX_LENGTH, handOff, type Handoff } from '../lib/networks'
 import { back, href } from '../lib/router'
 import { useAsync } from '../lib/use-async'
@@ -43,7 +44,7 @@ function usePointsArrival(active: boolean, before: Me | null) {
 
 export default function ShareFlow({ id }: { id: number }) {
   useLocale()
-  const post = useAsync(() => unwrap(api.GET('/api/v1/posts/{post_id}', { params: { path: { post_id: id } } })), [id])
+  const post = useAsync(() => loadPost(id), [id])
   const config = useAsync<ClientConfig | null>(() => getClientConfig().catch(() => null), [])
   if (post.error) return <Screen title={t('share.title')}><ErrorNote error={post.error} onRetry={post.reload} /></Screen>
   if (!post.data) return <Screen title={t('share.title')}><Loading /></Screen>
