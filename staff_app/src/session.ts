@@ -55,9 +55,11 @@ export async function signOut(): Promise<void> {
   await clearPersonalCaches()
 }
 
+// Signed out by a refused refresh token too: nothing personal stays readable on the phone.
 signedIn.subscribe((yes) => {
   if (!yes) {
     me.set(null)
     startOutbox(null)
+    void clearPersonalCaches()
   }
 })

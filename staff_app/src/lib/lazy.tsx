@@ -1,6 +1,6 @@
 import type { ComponentType, FunctionComponent } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { Loading } from '../components/ui'
+import { ErrorNote, Loading } from '../components/ui'
 
 /** Load a screen's code when it is first shown, so the first screen stays small. */
 export function lazy<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): FunctionComponent<P> {
@@ -14,7 +14,7 @@ export function lazy<P extends object>(load: () => Promise<{ default: ComponentT
       pending ??= load().then((m) => { loaded = m.default })
       pending.then(() => setReady((n) => n + 1), () => { pending = null; setFailed(true) })
     }, [])
-    if (failed) return <p class="note note-error" role="alert">Could not load this screen. / Skærmen kunne ikke indlæses.</p>
+    if (failed) return <ErrorNote error={new Error('chunk')} onRetry={() => window.location.reload()} />
     if (!loaded) return <Loading />
     const C = loaded
     return <C {...props} />

@@ -14,7 +14,6 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
   const [error, setError] = useState<unknown>(null)
   const [loading, setLoading] = useState(true)
   const seq = useRef(0)
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(async () => {
     const mine = ++seq.current
     setLoading(true)

@@ -44,7 +44,7 @@ export function Feed() {
     }
   }, [feed.cursor])
 
-  useEffect(() => { void load(true) }, [tick]) // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { void load(true) }, [tick])
 
   // Infinite scroll: load the next page when the end of the list comes into view.
   useEffect(() => {

@@ -133,7 +133,7 @@ function Ledger() {
       setLoading(false)
     }
   }
-  useEffect(() => { void load(true) }, []) // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { void load(true) }, [])
   return (
     <section class="card" aria-labelledby="ledger-title">
       <h2 id="ledger-title">{t('ledger.title')}</h2>

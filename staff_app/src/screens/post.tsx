@@ -65,7 +65,7 @@ function Comments({ postId, postTitle, count, onChange }: { postId: number; post
       setLoading(false)
     }
   }
-  useEffect(() => { void load(true) }, [postId, pending.length]) // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { void load(true) }, [postId, pending.length])
 
   async function submit(e: Event) {
     e.preventDefault()

@@ -88,7 +88,7 @@ function ShareSteps({ post, config }: { post: FeedItem; config: ClientConfig | n
 
   useEffect(() => {
     if (network && !share) hinter.update(caption)
-  }, [caption, hinter]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [caption, hinter])
 
   async function submit(e: Event) {
     e.preventDefault()
