@@ -9,7 +9,7 @@ NPM ?= npm
 APP := staff_app
 # Rebuild the staff app only when its sources, its lock file or the contract changed.
 APP_SOURCES := $(shell find $(APP)/src $(APP)/public $(APP)/scripts -type f 2>/dev/null) \
-	$(wildcard $(APP)/index.html $(APP)/vite.config.ts $(APP)/tsconfig.json $(APP)/package.json) \
+	$(wildcard $(APP)/index.html $(APP)/vite.config.ts $(APP)/tsconfig*.json $(APP)/package.json) \
 	mobile_contract/openapi.json
 HAVE_NPM := $(shell command -v $(NPM) >/dev/null 2>&1 && echo yes)
 
@@ -84,7 +84,7 @@ typecheck: $(DEV_STAMP)
 
 audit: $(DEV_STAMP) $(APP)/node_modules/.package-lock.json
 	$(BIN)/python .ci/audit.py
-	cd $(APP) && $(NPM) audit --omit=dev
+	$(BIN)/python .ci/npm_audit.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
