@@ -35,7 +35,8 @@ def main() -> int:
     if serious:
         return 1
     total = counts.get("total", 0)
-    print(f"npm audit: staff app production dependencies audited, {total} low-severity findings, none moderate or worse.")
+    print(f"npm audit: staff app production dependencies audited, {total} low-severity findings, "
+          "none moderate or worse.")
     return 0
 
 
