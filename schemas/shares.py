@@ -10,7 +10,8 @@ from schemas.common import Schema, Text, UserRefSchema
 
 
 class ShareCreateSchema(Schema):
-    network = ma.fields.String(required=True, validate=validate.OneOf(NETWORKS))
+    network = ma.fields.String(required=True, validate=validate.OneOf(NETWORKS), metadata={
+        "description": "One of the networks this post allows (the post's `networks`); another is a 422"})
     caption = Text(allow_none=True, load_default=None, validate=validate.Length(max=63206),
                    metadata={"description": "What I actually posted; my own words earn a bonus"})
 

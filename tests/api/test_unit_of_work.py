@@ -151,7 +151,7 @@ def test_a_console_form_that_commits_says_so_on_the_next_page(app, session):
                                              "role": "staff", "csrf_token": token})
 
     page = web.get("/console/people").get_data(as_text=True)
-    assert "/activate#token=" in page and "new@example.test" in page
+    assert "/app/activate?token=" in page and "new@example.test" in page
 
 
 def test_the_csv_export_lets_writers_in_before_its_last_chunk_is_taken(app, client, session):

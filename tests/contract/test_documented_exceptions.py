@@ -38,6 +38,8 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("POST /api/v1/challenges", "post_ids", "each post must be live for everyone or one of the teams"),
     ("PATCH /api/v1/challenges/{challenge_id}", "post_ids", "each post must be live for everyone or one of the teams"),
     ("POST /api/v1/teams/{team_id}/nudges", "post_id", "the post must be live for the team"),
+    ("POST /api/v1/posts/{post_id}/shares", "network", "one of the networks this post allows (its `networks`)"),
+    ("POST /api/v1/posts/{post_id}/caption-check", "network", "one of the networks this post allows"),
     # Rules across fields or rows
     ("PUT /api/v1/admin/scoring-rules", "levels", "levels ascend by number and min_points; the first starts at 0"),
     ("PATCH /api/v1/me", "social_profiles", "one entry per network (uniqueness by a key, not by whole item)"),
