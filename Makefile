@@ -66,7 +66,7 @@ test: $(DEV_STAMP) app app-test
 contract: $(STAMP)
 	$(BIN)/stafet contract write
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) app-if-npm
 	$(BIN)/python -m tests.perf.bench
 
 loadtest: $(DEV_STAMP)

@@ -14,6 +14,7 @@ BENCH_MODULES: dict[str, str] = {
     "http": "tests.perf.bench_http",
     "tally": "tests.perf.bench_tally",
     "fanout": "tests.perf.bench_fanout",
+    "staff_app": "tests.perf.bench_staff_app",
 }
 
 
