@@ -6,13 +6,25 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.services import passwords
+from api.services.accounts import USERNAME_PATTERN
 from schemas.common import Schema, Text
 from schemas.users import MeSchema
 
 
 class LoginSchema(Schema):
-    email = ma.fields.String(required=True, validate=validate.Length(min=3, max=254))
+    """Either `email` or `username` (people without a work email sign in with the username they
+    chose when joining with a code), and the password."""
+
+    email = ma.fields.String(validate=validate.Length(min=3, max=254))
+    username = ma.fields.String(validate=[validate.Length(min=3, max=32), validate.Regexp(USERNAME_PATTERN)],
+                                metadata={"description": "Instead of email; letters, digits, '.', '_', '-'; "
+                                                         "case does not matter"})
     password = ma.fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+    @ma.validates_schema
+    def _one_name(self, data: dict, **_kw: object) -> None:
+        if ("email" in data) == ("username" in data):
+            raise ma.ValidationError("Give your email or your username (one of them).", "email")
 
 
 class RefreshSchema(Schema):

@@ -76,6 +76,9 @@ class MePatchSchema(PatchSchema):
 class AdminUserSchema(Schema):
     id = ma.fields.Integer(required=True)
     email = ma.fields.String(allow_none=True, required=True)
+    username = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "Sign-in name of someone without a work email"})
+    employee_id = ma.fields.String(allow_none=True, required=True, metadata={"description": "HR's id"})
     display_name = ma.fields.String(required=True)
     role = ma.fields.String(required=True)
     active = Bool(required=True, attribute="is_active")

@@ -26,6 +26,11 @@ class User(Base):
     # NULL once the user erased their data; unique among the rest.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
+    # For people without a work email (frontline staff who join with a code): signs in like an email.
+    # Stored as accounts.normalise_username() gives it, so "Mia.K" and "mia.k" are one username.
+    username: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # HR's id for the person: bulk imports match on it before the email.
+    employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(8), default="staff")
     is_active: Mapped[bool] = mapped_column(default=True)

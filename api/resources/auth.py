@@ -35,24 +35,29 @@ def _pair(user: User, refresh_token: str) -> dict:
     }
 
 
-def _email_in_body() -> object:
+def _account_in_body() -> object:
     body = request.get_json(silent=True)
-    return body.get("email") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None
+    email, username = body.get("email"), body.get("username")
+    if isinstance(email, str) and email:
+        return email
+    return "username:" + accounts.normalise_username(username) if isinstance(username, str) and username else None
 
 
 @blp.route("/login", methods=["POST"])
-@limit_failed_logins(_email_in_body)
+@limit_failed_logins(_account_in_body)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def login(data: dict):
-    """Sign in with email and password
+    """Sign in with email (or username) and password
 
     Failed attempts are limited per account and per IP address; past the limit the
     answer is 429 with Retry-After, even for the right password.
     """
-    user = accounts.authenticate(db.session, data["email"], data["password"])
+    user = accounts.authenticate(db.session, data.get("email"), data["password"], username=data.get("username"))
     return _token_pair(user)
 
 

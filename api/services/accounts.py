@@ -23,11 +23,25 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == normalise_email(email))).first()
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
-    user = find_by_email(session, email)
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$"
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == normalise_username(username))).first()
+
+
+def authenticate(session: Session, email: str | None, password: str, *, username: str | None = None) -> User:
+    """The person with this email (or username) and password. Both refusals read the same, so the
+    answer never tells whether an account exists; the password is checked either way (same time)."""
+    user = find_by_email(session, email) if email else find_by_username(session, username or "")
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
-        raise Unauthorized("The email or password is wrong.", slug="invalid-credentials")
+        what = "email" if email else "username"
+        raise Unauthorized(f"The {what} or password is wrong.", slug="invalid-credentials")
     if not user.can_log_in:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
     if user.password_hash and passwords.needs_rehash(user.password_hash):

@@ -161,6 +161,8 @@ def admin_views(session: Session, users: list[User]) -> list[dict[str, Any]]:
         {
             "id": u.id,
             "email": u.email,
+            "username": u.username,
+            "employee_id": u.employee_id,
             "display_name": u.display_name,
             "role": u.role,
             "is_active": u.is_active,
