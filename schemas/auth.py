@@ -15,7 +15,8 @@ class LoginSchema(Schema):
     """Either `email` or `username` (people without a work email sign in with the username they
     chose when joining with a code), and the password."""
 
-    email = ma.fields.String(validate=validate.Length(min=3, max=254))
+    email = ma.fields.String(validate=validate.Length(min=3, max=254), metadata={
+        "description": "Give `email` or `username`, exactly one of them (else 422 naming `email`)"})
     username = ma.fields.String(validate=[validate.Length(min=3, max=32), validate.Regexp(USERNAME_PATTERN)],
                                 metadata={"description": "Instead of email; letters, digits, '.', '_', '-'; "
                                                          "case does not matter"})

@@ -57,6 +57,7 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("GET /api/v1/admin/analytics/export.csv", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/teams/{team_id}/analytics", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/leaderboard", "team_id", "required when scope=team"),
+    ("POST /api/v1/auth/login", "email", "exactly one of `email` and `username`"),
     # Names people cannot take
     ("POST /api/v1/admin/users", "display_name", "not the name of an admin (impersonation)"),
     ("PATCH /api/v1/admin/users/{user_id}", "display_name", "not the name of an admin (impersonation)"),
