@@ -14,6 +14,8 @@ from api.models.scoring import Level, ScoringRuleSet
 from api.models.shares import Click, Share
 from api.models.teams import Team, TeamMembership
 from api.models.users import SocialProfile, User
+from api.models.mail import MailMessage
+from api.models.password_resets import PasswordReset
 
 __all__ = [
     "ActivityEvent",
@@ -48,4 +50,6 @@ __all__ = [
     "TeamPeriodTotal",
     "User",
     "UserPoints",
+    "MailMessage",
+    "PasswordReset",
 ]
