@@ -18,11 +18,13 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from api.models._common import NETWORKS
+from api.smtp_url import SmtpUrlError, parse_smtp_url
 
 INSTANCE_DIR = Path(os.environ.get("STAFET_INSTANCE_DIR", Path.cwd() / "instance"))
 
@@ -75,6 +77,13 @@ class Settings:
     fcm_web_config: dict | None = None
     default_language: str = "en"
     staff_app_dir: str = str(Path(__file__).resolve().parents[1] / "staff_app" / "dist")
+    # Mail: SMTP when SMTP_URL is set, else one .eml file per message in MAIL_DIR (instance/mail).
+    smtp_url: str | None = None
+    mail_from: str = "Stafet <no-reply@localhost>"
+    mail_dir: str = str(INSTANCE_DIR / "mail")
+    reset_ttl: int = 3600
+    password_reset_limit_per_address: str = "3 per hour"
+    password_reset_limit_per_ip: str = "20 per hour"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -332,6 +341,14 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         fcm_web_config=_fcm_web_config(env),
         default_language=_choice(env, "DEFAULT_LANGUAGE", d.default_language, LANGUAGES),
         staff_app_dir=env.get("STAFF_APP_DIR") or d.staff_app_dir,
+        invite_ttl=_int(env, "INVITE_TTL", d.invite_ttl, 3600, 90 * 24 * 3600),
+        smtp_url=_smtp_url(env),
+        mail_from=_mail_from(env, public_base_url),
+        mail_dir=env.get("MAIL_DIR") or str(instance_dir / "mail"),
+        reset_ttl=_int(env, "RESET_TTL", d.reset_ttl, 300, 24 * 3600),
+        password_reset_limit_per_address=env.get("PASSWORD_RESET_LIMIT_PER_ADDRESS")
+        or d.password_reset_limit_per_address,
+        password_reset_limit_per_ip=env.get("PASSWORD_RESET_LIMIT_PER_IP") or d.password_reset_limit_per_ip,
     )
 
 
@@ -339,4 +356,28 @@ def _choice(env: dict, name: str, default: str, allowed: tuple[str, ...]) -> str
     raw = env.get(name) or default
     if raw not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
+def _smtp_url(env: dict) -> str | None:
+    raw = (env.get("SMTP_URL") or "").strip()
+    if not raw:
+        return None
+    try:
+        parse_smtp_url(raw)
+    except SmtpUrlError as exc:
+        raise ConfigError(str(exc)) from None
+    return raw
+
+
+def _mail_from(env: dict, public_base_url: str) -> str:
+    """MAIL_FROM (`Stafet <no-reply@example.com>` or a bare address); by default no-reply at the
+    host of PUBLIC_BASE_URL, which an SMTP relay may refuse: set it when SMTP_URL is set."""
+    raw = (env.get("MAIL_FROM") or "").strip()
+    if not raw:
+        host = urlsplit(public_base_url).hostname or "localhost"
+        return f"Stafet <no-reply@{host}>"
+    _name, address = parseaddr(raw)
+    if "@" not in address or any(c in raw for c in "\r\n"):
+        raise ConfigError(f"MAIL_FROM must be an address such as 'Stafet <no-reply@example.com>', got {raw!r}")
     return raw

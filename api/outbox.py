@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 TALLY = "tally"  # an activity event to tally (ref_id: the event); one batch job drains them all
 PUSH = "push"  # a notification to push (ref_id: the notification); one batch job sends them all
 ANNOUNCE = "post_published"  # a post to announce to everyone it targets (ref_id: the post)
-TOPICS = (TALLY, PUSH, ANNOUNCE)
+MAIL = "mail"  # a mail to send (ref_id: the mail_messages row)
+TOPICS = (TALLY, PUSH, ANNOUNCE, MAIL)
 
 
 class _DispatchAfterCommit:

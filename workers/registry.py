@@ -12,7 +12,7 @@ from typing import Any
 
 from api import outbox as topics
 from workers import queues
-from workers.jobs import challenges, maintenance, publishing, push, reminders, tally
+from workers.jobs import challenges, mail, maintenance, publishing, push, reminders, tally
 from workers.outbox import sweep_outbox
 
 
@@ -38,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     topics.TALLY: Handler(tally.tally_events, queue=queues.TALLY, batch=True),
     topics.PUSH: Handler(push.send_pending, queue=queues.PUSH, batch=True),
     topics.ANNOUNCE: Handler(push.fan_out_post, queue=queues.PUSH, job_id_prefix="announce"),
+    topics.MAIL: Handler(mail.send_mail, job_id_prefix="mail"),
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -47,4 +48,5 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(push.send_deferred, 15, queue=queues.PUSH),
     Periodic(reminders.send_reminders, 3600),
     Periodic(challenges.run_challenges, 30),
+    Periodic(mail.send_due_mail, 30),
 )

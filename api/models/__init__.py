@@ -7,15 +7,15 @@ from api.models.challenges import Challenge, ChallengePost, ChallengeTeam
 from api.models.comments import Comment
 from api.models.idempotency import IdempotencyRecord
 from api.models.ledger import DailyCapUsage, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
+from api.models.mail import MailMessage
 from api.models.notifications import Device, Notification, NotificationPreference, TeamNudge
+from api.models.password_resets import PasswordReset
 from api.models.posts import Post, PostTarget, Suggestion
 from api.models.rewards import Redemption, Reward
 from api.models.scoring import Level, ScoringRuleSet
 from api.models.shares import Click, Share
 from api.models.teams import Team, TeamMembership
 from api.models.users import SocialProfile, User
-from api.models.mail import MailMessage
-from api.models.password_resets import PasswordReset
 
 __all__ = [
     "ActivityEvent",

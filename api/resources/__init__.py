@@ -32,6 +32,8 @@ MODULES = (
     "my_points",
     "scoring_rules",
     "point_adjustments",
+    "password_reset",
+    "admin_onboarding",
 )
 
 

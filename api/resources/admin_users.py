@@ -11,8 +11,7 @@ from api.extensions import Blueprint
 from api.idempotency import idempotent
 from api.models.users import User
 from api.pagination import SortKey, paginate
-from api.services import users
-from api.staff_app import app_url
+from api.services import invitations, mail, users
 from schemas.common import page_of
 from schemas.users import (
     AdminUserPatchSchema,
@@ -48,23 +47,24 @@ class AdminUsers(MethodView):
     @blp.response(201, InvitedUserSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict):
-        """Invite someone: returns the invite token and link to send them
+        """Invite someone: mails them the invitation and returns its token and link
 
-        The invitation is valid for 14 days; the person chooses a password with
+        The invitation is mailed in their language (sent after the commit, retried until the mail
+        server takes it) and valid for 14 days (INVITE_TTL); the person chooses a password with
         `POST /auth/activate`.
         """
-        user, token = users.invite(
+        user, invitation = invitations.invite(
             db.session,
             email=data["email"],
             display_name=data["display_name"],
             role=data["role"],
             team_ids=data["team_ids"],
             invite_ttl=current_app.config["INVITE_TTL"],
+            settings=mail.MailSettings.from_config(current_app.config),
         )
         view = users.admin_views(db.session, [user])[0]
-        base = current_app.config["PUBLIC_BASE_URL"]
-        return {**view, "invite_token": token, "invite_url": app_url(base, "activate", token=token),
-                "invite_expires_at": user.invite_expires_at}
+        return {**view, "invite_token": invitation.token, "invite_url": invitation.url,
+                "invite_expires_at": invitation.expires_at}
 
 
 @blp.route("/<int:user_id>")

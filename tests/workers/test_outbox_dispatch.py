@@ -20,7 +20,7 @@ from api.models.activity import OutboxMessage
 from tests.conftest import base_env
 from workers import registry
 from workers.gateway import QueueGateway
-from workers.jobs import push, tally
+from workers.jobs import mail, push, tally
 
 
 class RecordingGateway:
@@ -98,11 +98,13 @@ def test_the_composed_app_dispatches_through_the_workers_gateway(app):
 
 def test_each_topic_has_its_handler_in_the_one_table():
     """Written from the issue's topics: tally drains in batches on the tally queue, pushes in
-    batches on the push queue, an announcement per post on the push queue."""
+    batches on the push queue, an announcement per post on the push queue, a mail per message on the
+    default queue (issue 17)."""
     expected = {
         outbox.TALLY: (tally.tally_events, "tally", True),
         outbox.PUSH: (push.send_pending, "push", True),
         outbox.ANNOUNCE: (push.fan_out_post, "push", False),
+        outbox.MAIL: (mail.send_mail, "default", False),
     }
     assert {t: (h.func, h.queue, h.batch) for t, h in registry.HANDLERS.items()} == expected
     assert set(expected) == set(outbox.TOPICS)

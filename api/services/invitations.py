@@ -1,0 +1,78 @@
+"""Invitations by mail: a new person gets a link to choose their password (/app/activate?token=…).
+
+Each invitation replaces the one before (accounts.new_invite stores a new token hash, so an older
+link stops working) and is valid for INVITE_TTL (14 days unless configured). People without an
+email get the link from whoever invited them instead (the API answers it either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from api.errors import Conflict
+from api.models.users import User
+from api.services import accounts, mail, users
+from api.staff_app import app_url
+
+
+@dataclass(frozen=True)
+class Invitation:
+    token: str
+    url: str
+    expires_at: datetime
+    mailed: bool
+
+
+def _send(session: Session, user: User, invite_ttl: int, settings: mail.MailSettings) -> Invitation:
+    token = accounts.new_invite(user, invite_ttl)
+    url = app_url(settings.base_url, "activate", token=token)
+    assert user.invite_expires_at is not None
+    if user.email:
+        lang = mail.language(user.locale, settings.default_language)
+        mail.queue(session, recipient=user.email, kind="invitation", lang=lang, url=url, user_id=user.id,
+                   fields={"name": user.display_name, "expires": settings.date(user.invite_expires_at, lang)})
+    return Invitation(token, url, user.invite_expires_at, mailed=bool(user.email))
+
+
+def invite(session: Session, *, email: str, display_name: str, role: str, team_ids: list[int], invite_ttl: int,
+           settings: mail.MailSettings) -> tuple[User, Invitation]:
+    """Create the person and queue their invitation mail, in the caller's transaction."""
+    user, _token = users.invite(session, email=email, display_name=display_name, role=role, team_ids=team_ids,
+                                invite_ttl=invite_ttl)
+    return user, _send(session, user, invite_ttl, settings)
+
+
+def resend(session: Session, user: User, *, invite_ttl: int, settings: mail.MailSettings) -> Invitation:
+    """A new invitation for someone who has not activated yet; the previous link stops working."""
+    if user.password_hash is not None:
+        raise Conflict(f"{user.display_name} has already chosen a password; send a reset link if they forgot it.",
+                       slug="already-activated")
+    if not user.is_active or user.erased_at is not None:
+        raise Conflict(f"{user.display_name}'s account is deactivated; reactivate it first.", slug="account-inactive")
+    invitation = _send(session, user, invite_ttl, settings)
+    session.flush()
+    return invitation
+
+
+def pending_query() -> Select[tuple[User]]:
+    """Active people who have not chosen a password yet (their invitation may have expired)."""
+    return select(User).where(User.password_hash.is_(None), User.is_active.is_(True), User.erased_at.is_(None))
+
+
+def resend_many(session: Session, user_ids: Iterable[int] | None, *, invite_ttl: int,
+                settings: mail.MailSettings) -> list[User]:
+    """Resend to these people (None: to everyone pending) who are still pending and have an email;
+    returns who got one. People who activated meanwhile are skipped, not an error."""
+    stmt = pending_query().where(User.email.is_not(None)).order_by(User.id)
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(list(user_ids)))
+    chosen = list(session.scalars(stmt))
+    for user in chosen:
+        _send(session, user, invite_ttl, settings)
+    session.flush()
+    return chosen

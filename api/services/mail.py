@@ -1,0 +1,89 @@
+"""Outgoing mail: composed in the recipient's language and queued in the caller's transaction.
+
+`queue(...)` writes a `mail_messages` row and an outbox row (topic MAIL) in the same transaction
+as the change that causes the mail — an invitation, a password reset — so the mail goes out if
+and only if that change commits. The worker (workers/jobs/mail.py) sends it with retries; nothing
+here touches the network.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from api import outbox
+from api.models.mail import MailMessage
+from api.services.mail_templates import TEMPLATES
+
+LANGUAGES = ("da", "en")
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+           "november", "december"),
+}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What composing a mail needs from the app's settings (passed in: services read no Flask config)."""
+
+    base_url: str
+    default_language: str
+    timezone: str
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> MailSettings:
+        return cls(config["PUBLIC_BASE_URL"], config["DEFAULT_LANGUAGE"], config["ORG_TIMEZONE"])
+
+    def date(self, moment: datetime, lang: str) -> str:
+        """`18 December 2026` / `18. december 2026`, the day in the organisation's timezone."""
+        day = moment.astimezone(ZoneInfo(self.timezone))
+        return f"{day.day}{'.' if lang == 'da' else ''} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def language(user_locale: str | None, default: str) -> str:
+    """The person's chosen language if we have templates for it, else the organisation's default."""
+    return user_locale if user_locale in LANGUAGES else (default if default in LANGUAGES else "en")
+
+
+def render(kind: str, lang: str, url: str, fields: dict[str, str]) -> Rendered:
+    """Subject, plain text and HTML of a `kind` mail with its link `url` and template `fields`."""
+    t = TEMPLATES[kind][lang]
+    paragraphs = [str(p).format(**fields) for p in t["paragraphs"]]  # type: ignore[attr-defined]
+    button, footer = str(t["button"]), str(t["footer"]).format(**fields)
+    text = "\n\n".join([*paragraphs, f"{button}:\n{url}", *([footer] if footer else [])]) + "\n"
+    e = html.escape
+    body = "".join(f'<p style="margin:0 0 16px">{e(p)}</p>' for p in paragraphs)
+    link = (f'<p style="margin:24px 0"><a href="{e(url)}" style="background:#0b5cad;color:#ffffff;'
+            f'padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">{e(button)}</a></p>'
+            f'<p style="margin:0 0 16px;font-size:13px;color:#555555">{e(url)}</p>')
+    foot = f'<p style="margin:24px 0 0;font-size:13px;color:#555555">{e(footer)}</p>' if footer else ""
+    document = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(str(t["subject"]))}'
+                f'</title></head><body style="font-family:system-ui,sans-serif;font-size:16px;line-height:1.5;'
+                f'color:#1a1a1a;max-width:560px;margin:0 auto;padding:24px">{body}{link}{foot}</body></html>')
+    return Rendered(str(t["subject"]), text, document)
+
+
+def queue(session: Session, *, recipient: str, kind: str, lang: str, url: str, fields: dict[str, str],
+          user_id: int | None = None) -> MailMessage:
+    """Write the mail and its outbox row in the caller's transaction; it is sent after the commit."""
+    rendered = render(kind, lang, url, fields)
+    message = MailMessage(user_id=user_id, recipient=recipient, locale=lang, kind=kind, subject=rendered.subject,
+                          text=rendered.text, html=rendered.html, attempts=0)
+    session.add(message)
+    session.flush()
+    outbox.publish(session, outbox.MAIL, message.id)
+    return message

@@ -1,0 +1,74 @@
+"""The words of every mail, in Danish and English: a subject, paragraphs, a button and a footer.
+
+`{name}`, `{url}` and the other fields are filled in by api.services.mail.render; values are
+escaped for the HTML part. Adding a kind means adding it in both languages (a test checks).
+"""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, dict[str, dict[str, object]]] = {
+    "invitation": {
+        "en": {
+            "subject": "You are invited to Stafet",
+            "paragraphs": [
+                "Hi {name},",
+                "You have been invited to Stafet, where you find our stories to share and see what your "
+                "colleagues share.",
+                "Choose your password with the button below. The link works once and until {expires}.",
+            ],
+            "button": "Choose your password",
+            "footer": "If you did not expect this invitation, you can ignore this mail.",
+        },
+        "da": {
+            "subject": "Du er inviteret til Stafet",
+            "paragraphs": [
+                "Hej {name}",
+                "Du er blevet inviteret til Stafet, hvor du finder vores historier til deling og ser, hvad "
+                "dine kolleger deler.",
+                "Vælg din adgangskode med knappen herunder. Linket virker én gang og indtil {expires}.",
+            ],
+            "button": "Vælg din adgangskode",
+            "footer": "Hvis du ikke ventede denne invitation, kan du se bort fra denne mail.",
+        },
+    },
+    "password_reset": {
+        "en": {
+            "subject": "Reset your Stafet password",
+            "paragraphs": [
+                "Hi {name},",
+                "Someone (hopefully you) asked to reset the password of your Stafet account.",
+                "Choose a new password with the button below. The link works once, for {minutes} minutes. "
+                "Choosing a new password signs you out on your other devices.",
+            ],
+            "button": "Choose a new password",
+            "footer": "If you did not ask for this, ignore this mail: your password stays as it is.",
+        },
+        "da": {
+            "subject": "Nulstil din adgangskode til Stafet",
+            "paragraphs": [
+                "Hej {name}",
+                "Nogen (forhåbentlig dig) har bedt om at nulstille adgangskoden til din Stafet-konto.",
+                "Vælg en ny adgangskode med knappen herunder. Linket virker én gang i {minutes} minutter. "
+                "Når du vælger en ny adgangskode, bliver du logget ud på dine andre enheder.",
+            ],
+            "button": "Vælg en ny adgangskode",
+            "footer": "Hvis du ikke har bedt om dette, kan du se bort fra mailen: din adgangskode er uændret.",
+        },
+    },
+    # For join requests a lead approved (point 5 of issue 17), when the person gave an email.
+    "join_approved": {
+        "en": {
+            "subject": "Welcome to Stafet",
+            "paragraphs": ["Hi {name},", "Your request to join {team} has been approved. You can sign in now."],
+            "button": "Open Stafet",
+            "footer": "",
+        },
+        "da": {
+            "subject": "Velkommen til Stafet",
+            "paragraphs": ["Hej {name}", "Din anmodning om at blive en del af {team} er godkendt. Du kan logge "
+                           "ind nu."],
+            "button": "Åbn Stafet",
+            "footer": "",
+        },
+    },
+}
