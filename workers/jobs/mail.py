@@ -70,11 +70,11 @@ def _email(m: MailMessage, mail_from: str) -> EmailMessage:
     msg["Date"] = format_datetime(m.created_at)
     domain = mail_from.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
     msg["Message-ID"] = f"<stafet-{m.kind}-{m.id}.{int(m.created_at.timestamp())}@{domain}>"
-    msg["Content-Language"] = m.locale
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Stafet-Kind"] = m.kind
     msg.set_content(m.text or "")
     msg.add_alternative(m.html or "", subtype="html")
+    msg["Content-Language"] = m.locale  # after the content: set_content drops Content-* headers
     return msg
 
 
