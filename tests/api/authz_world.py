@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from werkzeug.test import TestResponse
@@ -45,6 +46,7 @@ class World:
     refresh: dict[str, str] = field(default_factory=dict)  # a live refresh token per caller
     scoring_rules: dict[str, Any] = field(default_factory=dict)
     invite_token: str = ""
+    reset_token: str = ""  # a password reset token of bob's
     _watch: sqlite3.Connection | None = None
     _snapshot: sqlite3.Connection | None = None
 
@@ -105,7 +107,7 @@ def _people_and_content(w: World, s: Any) -> None:
     invitee = UserFactory(activated_at=None, password_hash=None, teams=[a])
     w.invite_token = accounts.new_invite(invitee, 3600)
     s.commit()
-    w.ids.update(team_a=a.id, team_b=b.id, **{f"user_{k}": u.id for k, u in people.items()})
+    w.ids.update(team_a=a.id, team_b=b.id, user_invitee=invitee.id, **{f"user_{k}": u.id for k, u in people.items()})
     w.emails = {k: u.email for k, u in people.items()}
     w.tokens = {k: token_for(w.app, u) for k, u in people.items()}
 
@@ -165,6 +167,8 @@ def _through_the_api(w: World) -> None:
     for who, team in (("lead", "team_a"), ("other_lead", "team_b")):
         w.ids[f"challenge_{team}"] = _created(w, who, "POST", "/challenges", challenge_body(w.ids[team], 1000))["id"]
     w.scoring_rules = _created(w, "admin", "GET", "/admin/scoring-rules")
+    reset = _created(w, "admin", "POST", f"/admin/users/{w.ids['user_bob']}/reset-link")
+    w.reset_token = parse_qs(urlsplit(reset["url"]).query)["token"][0]
     from api.extensions import limiter
 
     limiter.reset()  # the logins above count towards the per-address sign-in limit

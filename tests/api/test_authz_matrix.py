@@ -178,6 +178,16 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("GET", "/admin/users/{user_id}", OTHER):                       (401, 403, 403, 403, 200),
     ("PATCH", "/admin/users/{user_id}", OWN):                       (_,   403, 403, 403, 200),
     ("PATCH", "/admin/users/{user_id}", OTHER):                     (401, 403, 403, 403, 200),
+    # Onboarding (issue 17): asking for a reset link answers the same to everyone; the token is the credential.
+    ("POST", "/auth/password-reset", None):                         (202, 202, 202, 202, 202),
+    ("POST", "/auth/password-reset/confirm", None):                 (200, 200, 200, 200, 200),
+    # A new invitation: admins only; OWN is the admin's own account, long activated (409).
+    ("POST", "/admin/users/{user_id}/invitation", OWN):             (_,   403, 403, 403, 409),
+    ("POST", "/admin/users/{user_id}/invitation", OTHER):           (401, 403, 403, 403, 200),
+    # A reset link: a lead for staff of the teams they lead (bob, in A), never for a lead (themselves)
+    # or an admin; admins for anyone.
+    ("POST", "/admin/users/{user_id}/reset-link", OWN):             (_,   403, 403, 403, 201),
+    ("POST", "/admin/users/{user_id}/reset-link", OTHER):           (401, 403, 201, 403, 201),
 }
 
 
@@ -228,6 +238,9 @@ OBJECTS: dict[str, Callable[[World, str, str], int]] = {
 OBJECTS_BY_OPERATION: dict[tuple[str, str], Callable[[World, str, str], int]] = {
     ("POST", "/rewards/{reward_id}/redemptions"):
         lambda w, who, scope: w.ids["reward_open" if scope == OWN else "reward_withdrawn"],
+    # Someone else's invitation: a member of A who has not activated yet.
+    ("POST", "/admin/users/{user_id}/invitation"):
+        lambda w, who, scope: w.ids["user_invitee" if scope == OTHER else f"user_{who}"],
 }
 
 
@@ -277,6 +290,9 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
     ("POST", "/admin/users"): lambda w, who, s: {"email": "newcomer@example.test", "display_name": "New Comer"},
     # The role a lead or staff member would love to give themselves.
     ("PATCH", "/admin/users/{user_id}"): lambda w, who, s: {"role": "admin"},
+    ("POST", "/auth/password-reset"): lambda w, who, s: {"email": w.emails[_as(who)]},
+    ("POST", "/auth/password-reset/confirm"): lambda w, who, s: {"token": w.reset_token,
+                                                                  "password": "a-reset-password-42"},
 }
 
 
