@@ -106,7 +106,7 @@ def _no_store(response):
 def init_console(app) -> None:
     # Imported here, once `bp` exists: pages.py defines its views with `@bp.route`, so importing
     # it at the top would be a cycle (pages needs this module's `bp` and helpers).
-    from api.console import pages  # noqa: F401 - registers the views on `bp`
+    from api.console import onboarding, pages  # noqa: F401 - register their views on `bp`
 
     app.register_blueprint(bp)
 

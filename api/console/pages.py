@@ -23,9 +23,20 @@ from api.models.badges import Badge
 from api.models.posts import Post
 from api.models.rewards import Redemption, Reward
 from api.models.users import User
-from api.services import accounts, analytics, badges, posts, reach, rewards, scoring_rules, teams, users
+from api.services import (
+    accounts,
+    analytics,
+    badges,
+    invitations,
+    mail,
+    posts,
+    reach,
+    rewards,
+    scoring_rules,
+    teams,
+    users,
+)
 from api.services import challenges as challenge_service
-from api.staff_app import app_url
 from schemas.analytics import WindowArgsSchema
 from schemas.challenges import ChallengeWriteSchema
 from schemas.points import ScoringRulesSchema
@@ -253,9 +264,10 @@ def invite(me: User):
            "team_ids": [int(t) for t in request.form.getlist("team_ids") if t.isdigit()]}
     try:
         data = InviteSchema().load(raw)
-        user, token = users.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"], **data)
+        user, invitation = invitations.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"],
+                                              settings=mail.MailSettings.from_config(current_app.config), **data)
         _save()
-        link, email = app_url(current_app.config["PUBLIC_BASE_URL"], "activate", token=token), user.email
+        link, email = invitation.url, user.email
         db.after_commit(lambda: session.update(invite_url=link, invited=email))  # no link to nobody
     except FORM_ERRORS as exc:
         _fail(exc)
