@@ -26,6 +26,7 @@ from api.db import db
 from api.seed import seed_demo as run_seed_demo
 from api.serve import run_gunicorn
 from api.services.projections import rebuild
+from api.smtp_url import parse_smtp_url
 from workers import gateway
 from workers import queues as q
 from workers.reconnect import run_reconnecting
@@ -57,6 +58,13 @@ def _start_embedded_scheduler(app: Flask) -> None:
     EmbeddedScheduler(app).start()
 
 
+def mail_destination(config: Any) -> str:
+    """Where mail goes, as `serve` prints it: the SMTP server without its password, or the folder."""
+    if config.get("SMTP_URL"):
+        return "SMTP " + parse_smtp_url(config["SMTP_URL"]).redacted()
+    return f"written to {config['MAIL_DIR']}/ (one .eml file per message; no SMTP_URL)"
+
+
 @click.group()
 def cli() -> None:
     """Stafet backend."""
@@ -79,6 +87,7 @@ def serve(port: int | None, host: str, workers: int | None) -> None:
     click.echo("  Demo logins:")
     for role, who, password in DEMO_LOGINS:
         click.echo(f"    {role:<6} {who}  password: {password}")
+    click.echo(f"  Mail:          {mail_destination(app.config)}")
     click.echo(f"  Jobs: {'in this process (no REDIS_URL)' if embedded else 'RQ on ' + app.config['REDIS_URL']}\n")
     run_gunicorn(app, host=host, port=port, workers=1 if embedded else (workers or 4), embedded=embedded,
                  on_worker_start=_start_embedded_scheduler if embedded else None)

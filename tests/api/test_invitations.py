@@ -129,3 +129,12 @@ def test_an_invitee_with_a_language_gets_the_mail_in_it(client, session, mail_di
     assert mail["Subject"] == "Du er inviteret til Stafet"
     assert mail["Content-Language"] == "da"
     assert '<html lang="da">' in html_of(mail)
+
+
+def test_serve_says_where_mail_goes_without_the_password():
+    from api.cli import mail_destination
+
+    assert mail_destination({"SMTP_URL": None, "MAIL_DIR": "/srv/stafet/instance/mail"}) == (
+        "written to /srv/stafet/instance/mail/ (one .eml file per message; no SMTP_URL)")
+    shown = mail_destination({"SMTP_URL": "smtp://postmaster:hunter22@mail.example.test:587?starttls=true"})
+    assert shown == "SMTP smtp://postmaster:***@mail.example.test:587?starttls=true"
