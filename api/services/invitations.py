@@ -59,7 +59,7 @@ def resend(session: Session, user: User, *, invite_ttl: int, settings: mail.Mail
     return invitation
 
 
-def pending_query() -> Select[tuple[User]]:
+def pending_query() -> Select[User]:
     """Active people who have not chosen a password yet (their invitation may have expired)."""
     return select(User).where(User.password_hash.is_(None), User.is_active.is_(True), User.erased_at.is_(None))
 

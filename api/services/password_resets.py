@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
@@ -88,8 +89,8 @@ def confirm(session: Session, raw: str, password: str) -> User:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
     accounts.check_password_policy(password)  # before spending the token: a short password can be retried
     # Conditional: of two requests with one token, exactly one sets the password.
-    spent = session.execute(update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
-                            .values(used_at=now))
+    spent = cast(CursorResult, session.execute(
+        update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None)).values(used_at=now)))
     if spent.rowcount != 1:
         raise Unauthorized(INVALID, slug="invalid-reset-token")
     # Any other link still out there (an earlier mail, a lead's QR code) dies with this reset.

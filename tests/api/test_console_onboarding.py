@@ -55,7 +55,8 @@ def test_the_people_page_lists_only_who_has_not_activated_as_pending(app, sessio
 
 def test_resending_to_the_ticked_people_mails_only_them_and_kills_their_old_links(app, session, mail_dir, client):
     admin = UserFactory(role="admin")
-    pia, per = _pending(email="pia@example.test"), _pending(email="per@example.test")
+    pia = _pending(email="pia@example.test")
+    _pending(email="per@example.test")
     web = _signed_in(app, admin)
     old = client.as_(admin).post(f"/admin/users/{pia.id}/invitation").get_json()["invite_token"]
 

@@ -20,9 +20,10 @@ import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from api.clock import utcnow
 from api.db import db
@@ -52,8 +53,9 @@ def _due(now: datetime):
 
 
 def _claim(mail_id: int, now: datetime) -> MailMessage | None:
-    claimed = db.session.execute(update(MailMessage).where(MailMessage.id == mail_id, *_due(now))
-                                 .values(attempts=MailMessage.attempts + 1, next_attempt_at=now + LEASE))
+    claimed = cast(CursorResult, db.session.execute(
+        update(MailMessage).where(MailMessage.id == mail_id, *_due(now))
+        .values(attempts=MailMessage.attempts + 1, next_attempt_at=now + LEASE)))
     if claimed.rowcount != 1:
         db.commit()
         return None
