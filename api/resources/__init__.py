@@ -34,6 +34,7 @@ MODULES = (
     "point_adjustments",
     "password_reset",
     "admin_onboarding",
+    "user_import",
 )
 
 
