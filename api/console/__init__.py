@@ -86,6 +86,11 @@ def problem_message(exc: Exception) -> str:
 @bp.before_request
 def _protect() -> None:
     if request.method == "POST":
+        # A view may take a larger form than the app's usual body (the people import: a whole file);
+        # set before csrf.protect() reads the form.
+        limit = getattr(current_app.view_functions.get(request.endpoint or ""), "body_limit", None)
+        if limit:
+            request.max_content_length = request.max_form_memory_size = limit
         csrf.protect()
 
 
@@ -106,7 +111,7 @@ def _no_store(response):
 def init_console(app) -> None:
     # Imported here, once `bp` exists: pages.py defines its views with `@bp.route`, so importing
     # it at the top would be a cycle (pages needs this module's `bp` and helpers).
-    from api.console import onboarding, pages  # noqa: F401 - register their views on `bp`
+    from api.console import onboarding, pages, people_import  # noqa: F401 - they register their views on `bp`
 
     app.register_blueprint(bp)
 
