@@ -36,6 +36,14 @@ CALLERS = ("staff", "lead", "other_lead", "admin")
 INVITEE_PASSWORD = "a-fresh-password-42"
 
 
+@dataclass(frozen=True)
+class RawBody:
+    """A request body sent as is, with its media type (the CSV import takes text/csv)."""
+
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class World:
     app: Flask
@@ -54,6 +62,9 @@ class World:
 
     def call(self, who: str | None, method: str, path: str, json: Any = None) -> TestResponse:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        if isinstance(json, RawBody):  # a body that is not JSON (the CSV import)
+            return self.app.test_client().open("/api/v1" + path, method=method, headers=headers, data=json.data,
+                                               content_type=json.content_type)
         return self.app.test_client().open("/api/v1" + path, method=method, headers=headers, json=json)
 
     # --- snapshot and restore -----------------------------------------------------------------

@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from api.contract import openapi_document
-from tests.api.authz_world import INVITEE_PASSWORD, World, build_world, challenge_body
+from tests.api.authz_world import INVITEE_PASSWORD, RawBody, World, build_world, challenge_body
 from tests.factories import PASSWORD
 
 OWN, OTHER, FOREIGN = "own", "other", "foreign"
@@ -188,6 +188,8 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     # or an admin; admins for anyone.
     ("POST", "/admin/users/{user_id}/reset-link", OWN):             (_,   403, 403, 403, 201),
     ("POST", "/admin/users/{user_id}/reset-link", OTHER):           (401, 403, 201, 403, 201),
+    # Bulk import from HR's spreadsheet: admins only (issue 17, point 4).
+    ("POST", "/admin/users/import", None):                          ADMIN_ONLY,
 }
 
 
@@ -293,12 +295,16 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
     ("POST", "/auth/password-reset"): lambda w, who, s: {"email": w.emails[_as(who)]},
     ("POST", "/auth/password-reset/confirm"): lambda w, who, s: {"token": w.reset_token,
                                                                   "password": "a-reset-password-42"},
+    # Applied for real (QUERIES): a new person in a new team.
+    ("POST", "/admin/users/import"): lambda w, who, s: RawBody(
+        "text/csv", b"email,display_name,teams\r\nnewcomer@example.test,New Comer,Canteen\r\n"),
 }
 
 
 # (method, path) → the query string, for operations that name their object there.
 QUERIES: dict[tuple[str, str], Callable[[World, str, str | None], str]] = {
     ("GET", "/leaderboard"): lambda w, who, s: f"?scope=team&team_id={_team_id(w, who, s)}" if s else "",
+    ("POST", "/admin/users/import"): lambda w, who, s: "?dry_run=false&create_teams=true",
 }
 # Operations that name their object in the query or body instead of the path.
 OBJECT_IN_REQUEST = {("GET", "/leaderboard"): "team_id", ("POST", "/challenges"): "team_ids"}
