@@ -15,6 +15,7 @@ BENCH_MODULES: dict[str, str] = {
     "tally": "tests.perf.bench_tally",
     "fanout": "tests.perf.bench_fanout",
     "staff_app": "tests.perf.bench_staff_app",
+    "import": "tests.perf.bench_import",
 }
 
 
