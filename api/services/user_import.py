@@ -333,8 +333,8 @@ def plan(session: Session, rows: list[ImportRow], *, create_teams: bool) -> Plan
     demoting = [(r, p) for r, p, changed, _ in planned if p is not None and p.id in admins
                 and changed.get("role", "admin") != "admin"]
     if admins and len(demoting) == len(admins):
-        for r, p in demoting:
-            errors.append(RowError(r.row, "role", f"{p.display_name} is the last active admin (with the others "
+        for row, admin in demoting:
+            errors.append(RowError(row.row, "role", f"{admin.display_name} is the last active admin (with the others "
                                                   "this file demotes): keep at least one admin."))
     # Nobody may pass as an admin (display_names.py): compare with the admins' names after the import.
     changes_of = {p.id: changed for _, p, changed, _ in planned if p is not None}
@@ -342,12 +342,12 @@ def plan(session: Session, rows: list[ImportRow], *, create_teams: bool) -> Plan
                    for p in admins.values() if changes_of.get(p.id, {}).get("role", "admin") == "admin"}
     admin_names |= {comparable(values["display_name"]) for _, p, values, _ in planned
                     if p is None and values["role"] == "admin"}
-    for r, p, values, _ in planned:
-        role = values.get("role", p.role if p else "staff")
-        touches_name = p is None or "display_name" in values or "role" in values
-        name = values.get("display_name", p.display_name if p else "")
-        if role != "admin" and touches_name and comparable(name) in admin_names:
-            errors.append(RowError(r.row, "display_name", "That is the name of an admin. Choose another name."))
+    for row, who, values, _ in planned:
+        final_role = str(values.get("role", who.role if who else "staff"))
+        touches_name = who is None or "display_name" in values or "role" in values
+        final_name = str(values.get("display_name", who.display_name if who else ""))
+        if final_role != "admin" and touches_name and comparable(final_name) in admin_names:
+            errors.append(RowError(row.row, "display_name", "That is the name of an admin. Choose another name."))
 
     failed = {e.row for e in errors}
     for r, p, values, memberships in planned:
@@ -420,7 +420,7 @@ def apply(session: Session, plan: Plan, *, invite_ttl: int) -> list[tuple[int, s
         current.update({(u, t): lead for u, t, lead in session.execute(
             select(TeamMembership.user_id, TeamMembership.team_id, TeamMembership.is_lead)
             .where(TeamMembership.user_id.in_(chunk)))})
-    wanted = {(c.user_id, plan.team_ids[key]): lead for c in changed
+    wanted: dict[tuple[int, int], bool] = {(c.user_id, plan.team_ids[key]): lead for c in changed  # type: ignore[misc]
               for key, lead in (c.memberships or {}).items()}
     gone = [pair for pair in current if pair not in wanted]
     for chunk in _chunks(gone):
