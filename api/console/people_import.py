@@ -7,9 +7,10 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from api.console import bp, need
+from api.console.pages import _save, _tell
 from api.db import db
 from api.models.users import User
-from api.services import user_import
+from api.services import mail, user_import
 from schemas.user_import import ImportRowSchema
 
 # The whole file travels in the form (the upload, then the preview's hidden field): room for it and
@@ -19,7 +20,8 @@ FORM_LIMIT = user_import.MAX_BYTES + 64 * 1024
 
 def _run(data: bytes, *, create_teams: bool, dry_run: bool) -> dict[str, Any]:
     return user_import.run(db.session, data, validate=ImportRowSchema().load, create_teams=create_teams,
-                           dry_run=dry_run, invite_ttl=current_app.config["INVITE_TTL"])
+                           dry_run=dry_run, invite_ttl=current_app.config["INVITE_TTL"],
+                           mail_settings=mail.MailSettings.from_config(current_app.config))
 
 
 def _page(me: User, report: dict[str, Any] | None = None, text: str | None = None, create_teams: bool = False):
@@ -63,8 +65,8 @@ def apply_import(me: User):
         db.rollback()
         flash("Nothing was imported: the file has errors now (see below).", "error")
         return _page(me, report, text, create_teams), 422
-    db.commit()
-    flash(f"Imported: {report['created']} new ({report['invited']} invited), {report['updated']} updated, "
+    _save()
+    _tell(f"Imported: {report['created']} new ({report['invited']} invited), {report['updated']} updated, "
           f"{report['unchanged']} unchanged.")
     return redirect(url_for("console.people"))
 

@@ -11,7 +11,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from api.auth import require_role
 from api.db import db
 from api.extensions import Blueprint
-from api.services import user_import
+from api.services import mail, user_import
 from schemas.user_import import ImportArgsSchema, ImportReportSchema, ImportRowSchema
 
 URL_PREFIX = "/admin/users/import"
@@ -60,4 +60,5 @@ class UserImport(MethodView):
         request.max_content_length = user_import.MAX_BYTES  # more than other bodies: a whole staff list
         data = request.get_data(cache=False)
         return user_import.run(db.session, data, validate=ImportRowSchema().load, create_teams=args["create_teams"],
-                               dry_run=args["dry_run"], invite_ttl=current_app.config["INVITE_TTL"])
+                               dry_run=args["dry_run"], invite_ttl=current_app.config["INVITE_TTL"],
+                           mail_settings=mail.MailSettings.from_config(current_app.config))

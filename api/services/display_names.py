@@ -7,17 +7,12 @@ Admins may share names with each other; everyone else picks another name (SECURI
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import field_error
 from api.models.users import User
-
-
-def comparable(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+from api.names import comparable
 
 
 def ensure_allowed(session: Session, name: str, *, role: str, user_id: int | None = None) -> None:

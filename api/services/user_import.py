@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 from api.clock import utcnow
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
-from api.services import accounts
-from api.services.display_names import comparable
+from api.names import comparable
+from api.services import accounts, invitations, mail
 
 COLUMNS = ("email", "display_name", "teams", "role", "lead_of", "employee_id", "username", "locale")
 # An organisation's whole staff list in one file; a bigger one is split (README, "Onboarding").
@@ -442,9 +442,10 @@ def apply(session: Session, plan: Plan, *, invite_ttl: int) -> list[tuple[int, s
 
 
 def run(session: Session, data: bytes, *, validate: RowValidator, create_teams: bool, dry_run: bool,
-        invite_ttl: int, max_rows: int = MAX_ROWS) -> dict[str, Any]:
+        invite_ttl: int, mail_settings: mail.MailSettings, max_rows: int = MAX_ROWS) -> dict[str, Any]:
     """The whole import: the report `{created, updated, unchanged, invited, errors, dry_run, applied}`.
-    Applied only when asked and no row has an error."""
+    Applied only when asked and no row has an error; each new person with an email is mailed their
+    invitation (queued in the same transaction, like an invitation from the API)."""
     _header, raw, errors = read_csv(data, max_rows=max_rows)
     rows, row_errors = validate_rows(raw, validate)
     errors += row_errors
@@ -453,5 +454,9 @@ def run(session: Session, data: bytes, *, validate: RowValidator, create_teams: 
     the_plan.errors += errors
     applied = not dry_run and not the_plan.errors
     if applied:
-        apply(session, the_plan, invite_ttl=invite_ttl)
+        created = apply(session, the_plan, invite_ttl=invite_ttl)
+        # A fresh token per person, made and mailed by the invitation rule itself (the bulk insert's
+        # tokens were never shown to anyone).
+        invitations.resend_many(session, [uid for uid, _token in created], invite_ttl=invite_ttl,
+                                settings=mail_settings)
     return {**the_plan.report(), "dry_run": dry_run, "applied": applied}

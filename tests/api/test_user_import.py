@@ -354,3 +354,31 @@ def test_a_file_beyond_the_usual_body_limit_goes_through_the_api_and_the_console
     assert preview.status_code == 200 and 'data-testid="import-apply"' in preview.get_data(as_text=True)
     applied = web.post("/console/people/import/apply", data={"csrf_token": token, "csv": text})
     assert applied.status_code == 302 and _people(session) == 9_001
+
+
+def test_imported_people_get_their_invitation_mail_and_can_activate(client, session, app):
+    """A new person with an email is mailed the staff app's activation link (in their language);
+    someone with only a username gets no mail; a dry run mails no one."""
+    from pathlib import Path
+
+    from tests.mailbox import eml_files, link_in, mails_in, token_of
+
+    folder = Path(app.config["MAIL_DIR"])
+    for path in eml_files(folder):
+        path.unlink()
+    admin = UserFactory(role="admin")
+    text = ("email,display_name,username,locale\n"
+            "freja@example.test,Freja Holm,,da\n"
+            ",Ali Musa,ali.m,en\n")
+
+    dry = _report(_import(client, admin, text, dry_run=True))
+    assert dry["invited"] == 1 and eml_files(folder) == []
+    done = _report(_import(client, admin, text, dry_run=False))
+
+    assert (done["created"], done["invited"]) == (2, 1)
+    [mail] = mails_in(folder, to="freja@example.test")
+    assert mail["Subject"] == "Du er inviteret til Stafet"
+    assert link_in(mail).startswith("https://go.stafet.test/app/activate?token=")
+    r = client.post("/auth/activate", json={"invite_token": token_of(link_in(mail)), "password": "my-first-password-1"})
+    assert r.status_code == 200, r.get_json()
+    assert len(eml_files(folder)) == 1
