@@ -2,6 +2,8 @@
 
 Every protected endpoint goes through `require_role`; there are no ad-hoc role checks.
 The user is re-read on every request, so a deactivation or a role change applies at once.
+Tokens issued at sign-in carry their session's id (`sid`); a token of a signed-out session is
+refused from the next request (one primary-key lookup, api/services/sessions.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
-from flask_jwt_extended import create_access_token, get_current_user, verify_jwt_in_request
+from flask_jwt_extended import create_access_token, get_current_user, get_jwt, verify_jwt_in_request
 from jwt import InvalidTokenError
 
 from api.db import db
@@ -21,6 +23,7 @@ from api.errors import Forbidden, Unauthorized, problem
 from api.extensions import jwt
 from api.keys import derive_key
 from api.models.users import User
+from api.services import sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,8 +98,22 @@ def _unknown_user(_header: dict, _payload: dict):
     return _unauthorized("The account for this token no longer exists.")
 
 
-def issue_access_token(user: User) -> str:
-    return create_access_token(identity=str(user.id), additional_claims={"role": user.role})
+def issue_access_token(user: User, session_id: int | None = None) -> str:
+    """An access token; `session_id` (the `sid` claim) ties it to a sign-in that can be revoked.
+
+    Every token the API hands out has one; a token without it (minted by tests or tools with the
+    signing key) lives until it expires unless the person is deactivated.
+    """
+    claims: dict[str, Any] = {"role": user.role}
+    if session_id is not None:
+        claims["sid"] = session_id
+    return create_access_token(identity=str(user.id), additional_claims=claims)
+
+
+def current_session_id() -> int | None:
+    """The `sid` of this request's access token (None for a token without one)."""
+    sid = get_jwt().get("sid")
+    return sid if isinstance(sid, int) else None
 
 
 def current_user() -> User:
@@ -109,6 +126,9 @@ def authenticate_request(role: str) -> User:
     user = get_current_user()
     if user is None or not user.can_log_in:
         raise Unauthorized("This account is deactivated or no longer exists.")
+    sid = get_jwt().get("sid")
+    if sid is not None and (not isinstance(sid, int) or not sessions.is_live(db.session, sid, user.id)):
+        raise Unauthorized("This session has been signed out. Sign in again.", slug="session-ended")
     if not user.has_role(role):
         raise Forbidden(f"This needs the {role} role; you are signed in as {user.role}.")
     g.current_user = user

@@ -9,6 +9,7 @@ from api.config import LANGUAGES
 from api.models._common import NETWORKS
 from api.models.users import ROLES
 from schemas.common import Bool, Id, PatchSchema, RefSchema, Schema, Text, cursor_field
+from schemas.policy import PolicyStatusSchema
 
 NOT_ADMIN_NAME = {"description": "Not the name of an admin (422: impersonation)"}
 
@@ -53,6 +54,8 @@ class MeSchema(Schema):
     points = ma.fields.Nested(PointsSummarySchema, required=True)
     settings = ma.fields.Nested(SettingsSchema, required=True)
     social_profiles = ma.fields.List(ma.fields.Nested(SocialProfileSchema), required=True)
+    policy = ma.fields.Nested(PolicyStatusSchema, required=True, metadata={
+        "description": "The social media policy for me: show it when accepted is false"})
 
 
 class MePatchSchema(PatchSchema):

@@ -1,7 +1,7 @@
 """All models, imported here so `Base.metadata` is complete (Alembic, tests)."""
 
 from api.models.activity import ActivityEvent, OutboxMessage
-from api.models.auth_tokens import RefreshToken
+from api.models.auth_tokens import AuthSession, RefreshToken
 from api.models.badges import Badge, BadgeAward
 from api.models.challenges import Challenge, ChallengePost, ChallengeTeam
 from api.models.comments import Comment
@@ -10,6 +10,7 @@ from api.models.ledger import DailyCapUsage, LedgerEntry, PeriodTotal, TeamPerio
 from api.models.mail import MailMessage
 from api.models.notifications import Device, Notification, NotificationPreference, TeamNudge
 from api.models.password_resets import PasswordReset
+from api.models.policies import PolicyAcceptance, PolicyVersion
 from api.models.posts import Post, PostTarget, Suggestion
 from api.models.rewards import Redemption, Reward
 from api.models.scoring import Level, ScoringRuleSet
@@ -19,6 +20,7 @@ from api.models.users import SocialProfile, User
 
 __all__ = [
     "ActivityEvent",
+    "AuthSession",
     "Badge",
     "BadgeAward",
     "Challenge",
@@ -35,6 +37,8 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "PeriodTotal",
+    "PolicyAcceptance",
+    "PolicyVersion",
     "Post",
     "PostTarget",
     "Redemption",

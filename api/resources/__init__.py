@@ -35,6 +35,8 @@ MODULES = (
     "password_reset",
     "admin_onboarding",
     "user_import",
+    "policy",
+    "sessions",
 )
 
 

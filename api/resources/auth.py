@@ -10,24 +10,31 @@ from api.db import db
 from api.extensions import Blueprint, limiter
 from api.login_limits import failed, limit_failed_logins
 from api.models.users import User
-from api.services import accounts, tokens, users
+from api.services import accounts, sessions, tokens, users
 from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
 
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Sign in and keep a session going")
 
 
+def _client() -> sessions.Client:
+    return sessions.Client(user_agent=request.headers.get("User-Agent"),
+                           client_header=request.headers.get("X-Client"), origin=request.headers.get("Origin"),
+                           public_base_url=current_app.config["PUBLIC_BASE_URL"])
+
+
 def _token_pair(user: User, family_id: str | None = None) -> dict:
-    refresh = tokens.issue_refresh_token(
-        db.session, user, current_app.config["REFRESH_TOKEN_TTL"], family_id
-    )
-    return _pair(user, refresh.token)
+    """A new sign-in: a refresh-token family, its session (what "my sessions" lists) and the pair."""
+    ttl = current_app.config["REFRESH_TOKEN_TTL"]
+    refresh = tokens.issue_refresh_token(db.session, user, ttl, family_id)
+    signed_in = sessions.for_family(db.session, user, refresh.family_id, _client(), ttl)
+    return _pair(user, refresh.token, signed_in.id)
 
 
-def _pair(user: User, refresh_token: str) -> dict:
+def _pair(user: User, refresh_token: str, session_id: int) -> dict:
     db.session.flush()
     return {
-        "access_token": issue_access_token(user),
+        "access_token": issue_access_token(user, session_id),
         "refresh_token": refresh_token,
         "token_type": "Bearer",
         "expires_in": current_app.config["ACCESS_TOKEN_TTL"],
@@ -78,7 +85,9 @@ def refresh(data: dict):
     except tokens.RefreshTokenReused:
         db.commit()  # the family's revocation must stick although the answer is 401
         raise
-    return _pair(user, successor.token)
+    signed_in = sessions.for_family(db.session, user, successor.family_id, _client(),
+                                    current_app.config["REFRESH_TOKEN_TTL"])
+    return _pair(user, successor.token, signed_in.id)
 
 
 @blp.route("/logout", methods=["POST"])

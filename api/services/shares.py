@@ -15,7 +15,7 @@ from api.models._common import CAPTION_LIMITS
 from api.models.posts import Post
 from api.models.shares import Share
 from api.models.users import User
-from api.services import captions
+from api.services import captions, policy
 from api.services.activity import record_event
 from api.services.scoring import current_rules, may_earn, share_award
 from api.services.teams import first_teams
@@ -66,6 +66,7 @@ def caption_check(session: Session, user: User, post_id: int, network: str, capt
 
 def share(session: Session, user: User, post_id: int, network: str, caption: str | None) -> Share:
     post = _shareable(session, user, post_id, network)
+    policy.ensure_may_share(session, user)  # after the 404/422: a post I cannot see stays unseen
     personal = captions.is_personal(caption, post.suggested_captions.values())
     team_id = first_teams(session, [user.id]).get(user.id)
     for _attempt in range(5):

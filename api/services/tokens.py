@@ -3,6 +3,9 @@
 A refresh token is an opaque random string; only its SHA-256 is stored. Each refresh
 marks the presented token used and issues its successor in the same family. Presenting
 a used (or revoked) token again means it leaked: the whole family is revoked.
+
+Each family has one `AuthSession` row (api/services/sessions.py): what "my sessions" lists,
+and what an access token's `sid` claim points at. Revoking a family revokes that row too.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.errors import Unauthorized
-from api.models.auth_tokens import RefreshToken
+from api.models.auth_tokens import AuthSession, RefreshToken
 from api.models.users import User
 
 
@@ -50,18 +53,31 @@ def issue_refresh_token(session: Session, user: User, ttl_seconds: int, family_i
 
 
 def revoke_family(session: Session, family_id: str) -> None:
+    now = utcnow()
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.family_id == family_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
 
 
 def revoke_all_for_user(session: Session, user_id: int) -> None:
+    """Every refresh token and session of the person (their access tokens stop at the next request)."""
+    now = utcnow()
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
 
 
@@ -90,7 +106,13 @@ def rotate_refresh_token(session: Session, raw: str, ttl_seconds: int) -> tuple[
     if spent.rowcount != 1:
         revoke_family(session, token.family_id)
         raise RefreshTokenReused("This refresh token was already used. Sign in again.")
-    return user, issue_refresh_token(session, user, ttl_seconds, token.family_id)
+    successor = issue_refresh_token(session, user, ttl_seconds, token.family_id)
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.family_id == token.family_id)
+        .values(last_used_at=now, expires_at=now + timedelta(seconds=ttl_seconds))
+    )
+    return user, successor
 
 
 def revoke_refresh_token(session: Session, raw: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, NotFound
 from api.models.teams import Team, TeamMembership
 from api.models.users import SocialProfile, User
-from api.services import accounts, display_names, teams, tokens
+from api.services import accounts, display_names, policy, sessions, teams
 from api.services.points import points_summary
 
 
@@ -92,7 +92,7 @@ def admin_update(session: Session, user: User, changes: dict[str, Any]) -> User:
     if "active" in changes and changes["active"] != user.is_active:
         user.is_active = changes["active"]
         if not user.is_active:
-            tokens.revoke_all_for_user(session, user.id)
+            sessions.end_all(session, user, "user deactivated")
     session.flush()
     return user
 
@@ -151,6 +151,7 @@ def profile(session: Session, user: User) -> dict[str, Any]:
         "social_profiles": [
             {"network": p.network, "follower_count": p.follower_count} for p in user.social_profiles
         ],
+        "policy": policy.status(session, user),
     }
 
 
