@@ -3,7 +3,8 @@
 Two teams, A (the team) and B (another team); the callers are `staff` (a member of A), `lead`
 (the lead of A), `other_lead` (the lead of B) and `admin` (in no team). `bob` (a member of A) and
 `cat` (a member of B) own "someone else's" objects and never call. Every caller owns one of each
-personal object (comment, device, notification, redemption, suggestion, badge, refresh token).
+personal object (comment, device, notification, redemption, suggestion, badge, refresh token,
+session).
 
 The world lives in its own SQLite file. It is built once; a snapshot is kept in memory, and after
 a call that committed anything (`PRAGMA data_version` moved) the snapshot is copied back over the
@@ -180,6 +181,16 @@ def _through_the_api(w: World) -> None:
     w.scoring_rules = _created(w, "admin", "GET", "/admin/scoring-rules")
     reset = _created(w, "admin", "POST", f"/admin/users/{w.ids['user_bob']}/reset-link")
     w.reset_token = parse_qs(urlsplit(reset["url"]).query)["token"][0]
+    # A social media policy everyone accepted (so sharing is allowed), and a session of each person
+    # (the current one of a fresh sign-in; bob's is "someone else's").
+    version = _created(w, "admin", "PUT", "/admin/policy", {"text": "Share what is public."})["version"]
+    for who in (*CALLERS, "bob"):
+        assert w.call(who, "POST", "/me/policy-acceptance", {"version": version}).status_code == 204
+    for who in (*CALLERS, "bob"):
+        pair = _created(w, None, "POST", "/auth/login", {"email": w.emails[who], "password": PASSWORD})
+        listed = w.app.test_client().get("/api/v1/me/sessions",
+                                         headers={"Authorization": f"Bearer {pair['access_token']}"}).get_json()
+        w.ids[f"session_{who}"] = next(item["id"] for item in listed["items"] if item["current"])
     from api.extensions import limiter
 
     limiter.reset()  # the logins above count towards the per-address sign-in limit

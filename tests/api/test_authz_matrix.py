@@ -190,6 +190,15 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("POST", "/admin/users/{user_id}/reset-link", OTHER):           (401, 403, 201, 403, 201),
     # Bulk import from HR's spreadsheet: admins only (issue 17, point 4).
     ("POST", "/admin/users/import", None):                          ADMIN_ONLY,
+    # The social media policy: admins publish it, everyone signed in reads and accepts it.
+    ("GET", "/policy", None):                                       (401, 200, 200, 200, 200),
+    ("PUT", "/admin/policy", None):                                 ADMIN_ONLY,
+    ("POST", "/me/policy-acceptance", None):                        (401, 204, 204, 204, 204),
+    # My sessions: only mine exist for me (an admin cannot sign someone out here either).
+    ("GET", "/me/sessions", None):                                  (401, 200, 200, 200, 200),
+    ("DELETE", "/me/sessions/{session_id}", OWN):                   (_,   204, 204, 204, 204),
+    ("DELETE", "/me/sessions/{session_id}", OTHER):                 (401, 404, 404, 404, 404),
+    ("POST", "/auth/logout-all", None):                             (401, 204, 204, 204, 204),
 }
 
 
@@ -235,6 +244,7 @@ OBJECTS: dict[str, Callable[[World, str, str], int]] = {
     "challenge_id": lambda w, who, scope: w.ids[f"challenge_team_{_team(who, scope)}"],
     "badge_id": lambda w, who, scope: w.ids["badge_mine" if scope == OWN else "badge_bobs"],
     "reward_id": lambda w, who, scope: w.ids["reward_mine" if scope == OWN else "reward_bobs"],
+    "session_id": _personal("session"),
 }
 # Where a parameter means something else on one operation.
 OBJECTS_BY_OPERATION: dict[tuple[str, str], Callable[[World, str, str], int]] = {
@@ -298,6 +308,8 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
     # Applied for real (QUERIES): a new person in a new team.
     ("POST", "/admin/users/import"): lambda w, who, s: RawBody(
         "text/csv", b"email,display_name,teams\r\nnewcomer@example.test,New Comer,Canteen\r\n"),
+    ("PUT", "/admin/policy"): lambda w, who, s: {"text": "Share what is public; ask before you film anyone."},
+    ("POST", "/me/policy-acceptance"): lambda w, who, s: {"version": 1},
 }
 
 
