@@ -24,9 +24,18 @@ def current(session: Session) -> PolicyVersion | None:
     return session.scalars(select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1)).first()
 
 
-def history(session: Session) -> list[PolicyVersion]:
-    """Every published version, newest first."""
-    return list(session.scalars(select(PolicyVersion).order_by(PolicyVersion.version.desc())))
+def history(session: Session) -> list[dict[str, Any]]:
+    """Every published version, newest first, with who published it and how many accepted it."""
+    accepted = (select(PolicyAcceptance.version, func.count().label("n"))
+                .group_by(PolicyAcceptance.version).subquery())
+    rows = session.execute(
+        select(PolicyVersion, User.display_name, func.coalesce(accepted.c.n, 0))
+        .outerjoin(User, User.id == PolicyVersion.published_by)
+        .outerjoin(accepted, accepted.c.version == PolicyVersion.version)
+        .order_by(PolicyVersion.version.desc())
+    )
+    return [{"version": v.version, "text": v.text, "published_at": v.published_at, "published_by": name,
+             "accepted_by": count} for v, name, count in rows]
 
 
 def publish(session: Session, text: str, by: User) -> tuple[PolicyVersion, bool]:

@@ -4,14 +4,16 @@ nothing is gated. Through the HTTP API on PostgreSQL."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from api.models.policies import PolicyAcceptance
 from api.models.shares import Share
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.factories_content import PostFactory
-from tests.helpers import assert_problem
+from tests.helpers import ApiClient, assert_problem
 
 POLICY = "Share what is public. Never share customers' names or faces without their consent."
 
@@ -167,3 +169,53 @@ def test_only_admins_publish_and_everyone_signed_in_reads(client, session):
     assert_problem(client.put("/admin/policy", json={"text": POLICY}), 401)
     assert_problem(client.get("/policy"), 401)
     assert client.as_(staff).get("/policy").status_code == 200
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _console(app, user):
+    web = app.test_client()
+    page = web.get("/console/login")
+    assert web.post("/console/login", data={"email": user.email, "password": PASSWORD,
+                                            "csrf_token": _csrf(page.get_data(as_text=True))}).status_code == 302
+    return web
+
+
+def _console_publish(web, text):
+    page = web.get("/console/policy")
+    return web.post("/console/policy", data={"text": text, "csrf_token": _csrf(page.get_data(as_text=True))},
+                    follow_redirects=True)
+
+
+def test_admins_edit_the_policy_in_the_console_with_its_history(pg_app, client, session):
+    """The console publishes through the same rules: a version per changed text, the history with
+    how many accepted each, an empty text refused."""
+    admin, ann = UserFactory(role="admin", display_name="Ada Admin"), UserFactory()
+    web = _console(pg_app, admin)
+    assert "No policy yet" in web.get("/console/policy").get_data(as_text=True)
+
+    first = _console_publish(web, POLICY)
+    assert first.status_code == 200 and "Published version 1" in first.get_data(as_text=True)
+    assert _accept(client, ann, 1).status_code == 204
+    second = _console_publish(web, POLICY + " Ask first.").get_data(as_text=True)
+    same = _console_publish(web, POLICY + " Ask first.").get_data(as_text=True)
+    empty = _console_publish(web, "   ").get_data(as_text=True)
+
+    assert "Published version 2" in second and "nothing changed" in same and "text:" in empty
+    assert client.as_(ann).get("/policy").get_json()["version"] == 2
+    history = web.get("/console/policy").get_data(as_text=True)
+    rows = re.findall(r"<td>(\d+)(?: \(current\))?</td>\s*<td>[^<]*</td><td>([^<]*)</td>\s*<td>(\d+) (?:person|people)</td>",
+                      history)
+    assert rows == [
+        ("2", "Ada Admin", "0"), ("1", "Ada Admin", "1")]
+
+
+def test_leads_cannot_open_the_policy_page(pg_app, session):
+    lead = UserFactory(role="lead")
+    web = _console(pg_app, lead)
+    assert web.get("/console/policy").status_code == 302
+    assert web.post("/console/policy", data={"text": "x", "csrf_token": _csrf(
+        web.get("/console/").get_data(as_text=True))}).status_code == 302
+    assert ApiClient(pg_app).as_(lead).get("/policy").get_json()["version"] is None
