@@ -17,3 +17,6 @@ class ExportSchema(Schema):
     badges = fields.List(fields.Dict())
     redemptions = fields.List(fields.Dict())
     notifications = fields.List(fields.Dict())
+    sessions = fields.List(fields.Dict(), metadata={"description": "Where I signed in (device, app, times)"})
+    policy_acceptances = fields.List(fields.Dict(), metadata={
+        "description": "Which versions of the social media policy I accepted, and when"})

@@ -3,8 +3,8 @@
 Erasure anonymises rather than deletes the account row: the ledger, shares, clicks and
 redemptions stay (with no personal data) so balances, analytics and stock stay correct.
 What goes: email, name, password, invite, captions, comment and suggestion text, devices,
-refresh tokens, idempotency replays (they hold response bodies), notification
-preferences and inbox, social profiles and team memberships.
+refresh tokens and sessions, idempotency replays (they hold response bodies), notification
+preferences and inbox, social profiles, team memberships and policy acceptances.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.errors import Conflict
-from api.models.auth_tokens import RefreshToken
+from api.models.auth_tokens import AuthSession, RefreshToken
 from api.models.badges import BadgeAward
 from api.models.comments import Comment
 from api.models.idempotency import IdempotencyRecord
 from api.models.ledger import LedgerEntry
 from api.models.notifications import Device, Notification, NotificationPreference
+from api.models.policies import PolicyAcceptance
 from api.models.posts import Suggestion
 from api.models.rewards import Redemption, Reward
 from api.models.shares import Share
@@ -92,6 +93,10 @@ def export(session: Session, user: User) -> dict[str, Any]:
                         ("id", "amount", "action", "reason", "post_id", "created_at")),
         "badges": badges,
         "redemptions": redemptions,
+        "sessions": _rows(session, select(AuthSession).where(AuthSession.user_id == user.id).order_by(AuthSession.id),
+                          ("id", "device", "app", "created_at", "last_used_at", "revoked_at")),
+        "policy_acceptances": _rows(session, select(PolicyAcceptance).where(PolicyAcceptance.user_id == user.id)
+                                    .order_by(PolicyAcceptance.version), ("version", "accepted_at")),
         "notifications": _rows(session,
                                select(Notification).where(Notification.user_id == user.id).order_by(Notification.id),
                                ("id", "category", "title", "body", "data", "created_at", "read_at",
@@ -118,7 +123,7 @@ def erase(session: Session, user: User) -> None:
         .values(title="(erased)", body=ERASED_TEXT, link_url=None, image_url=None)
     )
     for model in (Device, RefreshToken, IdempotencyRecord, NotificationPreference, Notification, SocialProfile,
-                  TeamMembership):
+                  TeamMembership, AuthSession, PolicyAcceptance):
         session.execute(delete(model).where(model.user_id == uid))  # type: ignore[attr-defined]
     user.email = None
     user.display_name = ERASED_NAME

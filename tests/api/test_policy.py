@@ -219,3 +219,15 @@ def test_leads_cannot_open_the_policy_page(pg_app, session):
     assert web.post("/console/policy", data={"text": "x", "csrf_token": _csrf(
         web.get("/console/").get_data(as_text=True))}).status_code == 302
     assert ApiClient(pg_app).as_(lead).get("/policy").get_json()["version"] is None
+
+
+def test_my_export_lists_the_versions_i_accepted_and_erasure_removes_them(client, session):
+    admin, ann = UserFactory(role="admin"), UserFactory()
+    _publish(client, admin)
+    _accept(client, ann, 1)
+
+    export = client.as_(ann).get("/me/export").get_json()
+
+    assert [a["version"] for a in export["policy_acceptances"]] == [1]
+    assert client.as_(ann).delete("/me").status_code == 204
+    assert session.scalars(select(PolicyAcceptance)).all() == []

@@ -241,3 +241,18 @@ def test_sessions_need_a_signed_in_person(client, session):
     assert_problem(client.get("/me/sessions"), 401)
     assert_problem(client.delete("/me/sessions/1"), 401)
     assert_problem(client.post("/auth/logout-all"), 401)
+
+
+def test_my_export_shows_my_sessions_and_erasure_removes_them(client, session):
+    """Sessions are personal data: in GET /me/export, gone after DELETE /me."""
+    from api.models.auth_tokens import AuthSession
+
+    ann = UserFactory()
+    pair = _login(client, ann, {"User-Agent": IPHONE_SAFARI})
+
+    export = client.get("/me/export", headers=_bearer(pair["access_token"])).get_json()
+
+    assert [(s["device"], s["app"], s["revoked_at"]) for s in export["sessions"]] == [
+        ("Safari on iPhone", "other", None)]
+    assert client.delete("/me", headers=_bearer(pair["access_token"])).status_code == 204
+    assert session.scalars(select(AuthSession).where(AuthSession.user_id == ann.id)).all() == []
