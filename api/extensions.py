@@ -200,7 +200,8 @@ def init_extensions(app: Flask) -> None:
 
 
 # What a browser on an allowed origin may send and read (README, "Configuration": CORS_ORIGINS).
-CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"]
+# X-Client: an app names itself at sign-in ("my sessions", api/services/sessions.py).
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID", "X-Client"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Idempotent-Replayed", "X-Request-ID"]
 CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight
 

@@ -16,6 +16,11 @@ from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSc
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Sign in and keep a session going")
 
+# A sign-in starts a session that GET /me/sessions lists; the app can name itself for that list.
+X_CLIENT = {"in": "header", "name": "X-Client", "required": False, "schema": {"type": "string", "maxLength": 32},
+            "description": "Which app signs in, for my sessions list: `staff-app` (or `console`); others "
+                           "show as `other`"}
+
 
 def _client() -> sessions.Client:
     return sessions.Client(user_agent=request.headers.get("User-Agent"),
@@ -58,6 +63,7 @@ def _account_in_body() -> object:
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[X_CLIENT])
 def login(data: dict):
     """Sign in with email (or username) and password
 
@@ -104,6 +110,7 @@ def logout(data: dict):
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[X_CLIENT])
 def activate(data: dict):
     """First sign-in of an invited person: choose a password"""
     user = accounts.activate(db.session, data["invite_token"], data["password"], data.get("display_name"))
