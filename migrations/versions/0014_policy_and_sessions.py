@@ -5,14 +5,14 @@ Live families from before this migration get their row here, so they show in "my
 (device "Unknown device": the User-Agent of their sign-in was never stored).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"  # FIXME at merge: re-chain after the other issue-17 migrations
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
