@@ -6,6 +6,7 @@ from api.models.badges import Badge, BadgeAward
 from api.models.challenges import Challenge, ChallengePost, ChallengeTeam
 from api.models.comments import Comment
 from api.models.idempotency import IdempotencyRecord
+from api.models.join_codes import JoinCode, JoinRequest
 from api.models.ledger import DailyCapUsage, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
 from api.models.mail import MailMessage
 from api.models.notifications import Device, Notification, NotificationPreference, TeamNudge
@@ -31,6 +32,8 @@ __all__ = [
     "DailyCapUsage",
     "Device",
     "IdempotencyRecord",
+    "JoinCode",
+    "JoinRequest",
     "LedgerEntry",
     "Level",
     "Notification",
