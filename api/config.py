@@ -84,6 +84,9 @@ class Settings:
     reset_ttl: int = 3600
     password_reset_limit_per_address: str = "3 per hour"
     password_reset_limit_per_ip: str = "20 per hour"
+    # POST /auth/join: every attempt with one code, and wrong/withdrawn codes from one address (guessing).
+    join_limit_per_code: str = "100 per hour"
+    join_limit_per_ip: str = "20 per 15 minutes"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -349,6 +352,8 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         password_reset_limit_per_address=env.get("PASSWORD_RESET_LIMIT_PER_ADDRESS")
         or d.password_reset_limit_per_address,
         password_reset_limit_per_ip=env.get("PASSWORD_RESET_LIMIT_PER_IP") or d.password_reset_limit_per_ip,
+        join_limit_per_code=env.get("JOIN_LIMIT_PER_CODE") or d.join_limit_per_code,
+        join_limit_per_ip=env.get("JOIN_LIMIT_PER_IP") or d.join_limit_per_ip,
     )
 
 

@@ -16,7 +16,7 @@ from api.conflicts import conflict_for
 from api.console import bp, charts, current, need, problem_message, start_session
 from api.console.next_page import safe_next
 from api.db import db
-from api.errors import DomainError, Unauthorized
+from api.errors import DomainError, Forbidden, Unauthorized
 from api.login_limits import limit_failed_logins
 from api.models._common import CAPTION_LIMITS
 from api.models.badges import Badge
@@ -88,9 +88,9 @@ def login():
         email = request.form.get("email", "")
         try:
             user = accounts.authenticate(db.session, email, request.form.get("password", ""))
-        except Unauthorized as exc:
+        except (Unauthorized, Forbidden) as exc:  # Forbidden: joined with a code, awaiting approval
             flash(exc.detail, "error")
-            return render_template("login.html", email=email, me=None), 401
+            return render_template("login.html", email=email, me=None), exc.status
         start_session(user)
         return redirect(safe_next(request.args.get("next")) or url_for("console.dashboard"))
     if current() is not None:

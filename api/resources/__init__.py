@@ -37,6 +37,7 @@ MODULES = (
     "user_import",
     "policy",
     "sessions",
+    "join_codes",
 )
 
 

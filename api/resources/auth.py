@@ -62,13 +62,15 @@ def _account_in_body() -> object:
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.doc(parameters=[X_CLIENT])
 def login(data: dict):
     """Sign in with email (or username) and password
 
     Failed attempts are limited per account and per IP address; past the limit the
-    answer is 429 with Retry-After, even for the right password.
+    answer is 429 with Retry-After, even for the right password. 403 `awaiting-approval`: the right
+    password of someone who joined with a code that a team lead has not approved yet.
     """
     user = accounts.authenticate(db.session, data.get("email"), data["password"], username=data.get("username"))
     return _token_pair(user)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
-from api.errors import Unauthorized, field_error
+from api.errors import Forbidden, Unauthorized, field_error
+from api.models.join_codes import JoinRequest
 from api.models.users import User
 from api.services import display_names, passwords
 
@@ -42,12 +43,22 @@ def authenticate(session: Session, email: str | None, password: str, *, username
     if not ok or user is None:
         what = "email" if email else "username"
         raise Unauthorized(f"The {what} or password is wrong.", slug="invalid-credentials")
+    if not user.can_log_in and _waiting_for_approval(session, user):
+        # The right password of someone who joined with a code: say what they wait for (403, not a
+        # failed sign-in, so it does not count against the sign-in limit).
+        raise Forbidden("Your request to join is waiting for a team lead's approval. You can sign in once "
+                        "it is approved.", slug="awaiting-approval")
     if not user.can_log_in:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_active_at = utcnow()
     return user
+
+
+def _waiting_for_approval(session: Session, user: User) -> bool:
+    pending = select(JoinRequest.id).where(JoinRequest.user_id == user.id, JoinRequest.status == "pending")
+    return not user.is_active and user.erased_at is None and session.scalar(pending.limit(1)) is not None
 
 
 def end_sessions(user: User) -> None:
