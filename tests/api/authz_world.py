@@ -26,6 +26,7 @@ from werkzeug.test import TestResponse
 from api.clock import utcnow
 from api.db import Base, db
 from api.models.badges import Badge, BadgeAward
+from api.models.join_codes import JoinCode, JoinRequest
 from api.services import accounts, inbox, ledger
 from tests.conftest import base_env, build_app, inspection_session
 from tests.factories import PASSWORD, TeamFactory, UserFactory
@@ -56,6 +57,7 @@ class World:
     scoring_rules: dict[str, Any] = field(default_factory=dict)
     invite_token: str = ""
     reset_token: str = ""  # a password reset token of bob's
+    join_codes: dict[str, str] = field(default_factory=dict)  # team "a"/"b" → its join code
     _watch: sqlite3.Connection | None = None
     _snapshot: sqlite3.Connection | None = None
 
@@ -120,6 +122,20 @@ def _people_and_content(w: World, s: Any) -> None:
     w.invite_token = accounts.new_invite(invitee, 3600)
     s.commit()
     w.ids.update(team_a=a.id, team_b=b.id, user_invitee=invitee.id, **{f"user_{k}": u.id for k, u in people.items()})
+    # Join codes: one per team, each with a person waiting for a lead's approval.
+    for key, team in (("a", a), ("b", b)):
+        code = JoinCode(team_id=team.id, code=f"WORLDCODE{key.upper()}", expires_at=utcnow() + timedelta(days=30),
+                        auto_approve=False, uses=1)
+        s.add(code)
+        s.flush()
+        joiner = UserFactory(email=None, username=f"joiner.{key}", is_active=False, activated_at=None)
+        request = JoinRequest(team_id=team.id, user_id=joiner.id, join_code_id=code.id,
+                              display_name=joiner.display_name, status="pending")
+        s.add(request)
+        s.commit()
+        w.ids.update({f"join_code_{key}": code.id, f"join_request_{key}": request.id})
+        w.join_codes[key] = code.code
+    w.ids.update(team_a=a.id, team_b=b.id, **{f"user_{k}": u.id for k, u in people.items()})
     w.emails = {k: u.email for k, u in people.items()}
     w.tokens = {k: token_for(w.app, u) for k, u in people.items()}
 

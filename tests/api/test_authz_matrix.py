@@ -199,6 +199,21 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("DELETE", "/me/sessions/{session_id}", OWN):                   (_,   204, 204, 204, 204),
     ("DELETE", "/me/sessions/{session_id}", OTHER):                 (401, 404, 404, 404, 404),
     ("POST", "/auth/logout-all", None):                             (401, 204, 204, 204, 204),
+    # Join codes: anyone with a code may ask to join (a token neither helps nor hurts); a team's
+    # codes and requests are its leads' and the admins'.
+    ("POST", "/auth/join", None):                                   (202, 202, 202, 202, 202),
+    ("GET", "/teams/{team_id}/join-codes", OWN):                    (_,   403, 200, 200, 200),
+    ("GET", "/teams/{team_id}/join-codes", OTHER):                  (401, 403, 403, 403, 200),
+    ("POST", "/teams/{team_id}/join-codes", OWN):                   (_,   403, 201, 201, 201),
+    ("POST", "/teams/{team_id}/join-codes", OTHER):                 (401, 403, 403, 403, 201),
+    ("DELETE", "/teams/{team_id}/join-codes/{code_id}", OWN):       (_,   403, 204, 204, 204),
+    ("DELETE", "/teams/{team_id}/join-codes/{code_id}", OTHER):     (401, 403, 403, 403, 204),
+    ("GET", "/teams/{team_id}/join-requests", OWN):                 (_,   403, 200, 200, 200),
+    ("GET", "/teams/{team_id}/join-requests", OTHER):               (401, 403, 403, 403, 200),
+    ("POST", "/teams/{team_id}/join-requests/{request_id}/approve", OWN):   (_,   403, 200, 200, 200),
+    ("POST", "/teams/{team_id}/join-requests/{request_id}/approve", OTHER): (401, 403, 403, 403, 200),
+    ("POST", "/teams/{team_id}/join-requests/{request_id}/decline", OWN):   (_,   403, 200, 200, 200),
+    ("POST", "/teams/{team_id}/join-requests/{request_id}/decline", OTHER): (401, 403, 403, 403, 200),
 }
 
 
@@ -245,6 +260,9 @@ OBJECTS: dict[str, Callable[[World, str, str], int]] = {
     "badge_id": lambda w, who, scope: w.ids["badge_mine" if scope == OWN else "badge_bobs"],
     "reward_id": lambda w, who, scope: w.ids["reward_mine" if scope == OWN else "reward_bobs"],
     "session_id": _personal("session"),
+    # A team's join code and join request: of the team in the same path.
+    "code_id": lambda w, who, scope: w.ids[f"join_code_{_team(who, scope)}"],
+    "request_id": lambda w, who, scope: w.ids[f"join_request_{_team(who, scope)}"],
 }
 # Where a parameter means something else on one operation.
 OBJECTS_BY_OPERATION: dict[tuple[str, str], Callable[[World, str, str], int]] = {
@@ -310,6 +328,9 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
         "text/csv", b"email,display_name,teams\r\nnewcomer@example.test,New Comer,Canteen\r\n"),
     ("PUT", "/admin/policy"): lambda w, who, s: {"text": "Share what is public; ask before you film anyone."},
     ("POST", "/me/policy-acceptance"): lambda w, who, s: {"version": 1},
+    ("POST", "/auth/join"): lambda w, who, s: {"code": w.join_codes["a"], "display_name": "New Joiner",
+                                               "password": INVITEE_PASSWORD, "username": f"new.{who}"},
+    ("POST", "/teams/{team_id}/join-codes"): lambda w, who, s: {"max_uses": 25},
 }
 
 
