@@ -58,9 +58,10 @@ def display_code(code: str) -> str:
 
 
 def qr_svg(url: str) -> str:
-    """The URL as an SVG QR code (medium error correction: survives a crease or a coffee ring)."""
+    """The URL as an SVG QR code (medium error correction: survives a crease or a coffee ring). It has a
+    viewBox and no fixed size, so it scales to whatever holds it: a phone screen or an A4 poster."""
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="svg", scale=8, border=4, xmldecl=False,
+    segno.make(url, error="m", micro=False).save(out, kind="svg", scale=8, border=4, xmldecl=False, omitsize=True,
                                                  title="QR code for " + url)
     return out.getvalue().decode()
 
