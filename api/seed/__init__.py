@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 # Each module has `seed(session) -> dict[str, int]`; later ones may rely on earlier ones.
 SEED_MODULES = ("api.seed.people", "api.seed.posts", "api.seed.rewards", "api.seed.badges",
-                "api.seed.activity", "api.seed.challenges")
+                "api.seed.activity", "api.seed.challenges", "api.seed.join_codes")
 
 
 def seed_demo(session: Session) -> dict[str, int]:

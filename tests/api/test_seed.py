@@ -16,13 +16,40 @@ def test_seed_is_idempotent_and_logins_work(app, client, session):
         with app.app_context():
             seed_demo(db.session)
             db.commit()
-    assert session.scalar(select(func.count()).select_from(User)) == 33
+    assert session.scalar(select(func.count()).select_from(User)) == 34  # 33 people and a joiner waiting (below)
     assert session.scalar(select(func.count()).select_from(Team)) == 3
     assert session.scalar(select(func.count()).select_from(TeamMembership).where(TeamMembership.is_lead)) == 2
     r = client.post("/auth/login", json={"email": "admin@demo.stafet.dev", "password": "stafet-admin"})
     assert r.status_code == 200 and r.get_json()["user"]["role"] == "admin"
     r = client.post("/auth/login", json={"email": "staff30@demo.stafet.dev", "password": "stafet-demo"})
     assert r.status_code == 200 and len(r.get_json()["user"]["teams"]) == 1
+
+
+def test_demo_lead1_has_a_join_request_to_approve(app, client, session):
+    """Stores North has the join code DEMC-JXYN-NRTH and Mia waits for lead1, who is told in the inbox;
+    once approved, Mia signs in with her username. Seeding twice makes one code and one joiner."""
+    from api.db import db
+    from api.seed import seed_demo
+
+    for _ in range(2):
+        with app.app_context():
+            seed_demo(db.session)
+            db.commit()
+    north = session.scalar(select(Team).where(Team.name == "Stores North"))
+    lead = client.post("/auth/login", json={"email": "lead1@demo.stafet.dev", "password": "stafet-demo"}).get_json()
+    auth = {"Authorization": f"Bearer {lead['access_token']}"}
+
+    codes = client.get(f"/teams/{north.id}/join-codes", headers=auth).get_json()
+    waiting = client.get(f"/teams/{north.id}/join-requests?status=pending", headers=auth).get_json()["items"]
+    inbox = client.get("/me/notifications", headers=auth).get_json()["items"]
+    assert [(c["code"], c["state"], c["uses"]) for c in codes] == [("DEMC-JXYN-NRTH", "active", 1)]
+    assert [(w["display_name"], w["username"]) for w in waiting] == [("Mia Holm", "mia.demo")]
+    assert any(n["title"] == "Mia Holm asks to join Stores North" for n in inbox)
+    assert client.post("/auth/login", json={"username": "mia.demo", "password": "stafet-demo"}).status_code == 403
+
+    approved = client.post(f"/teams/{north.id}/join-requests/{waiting[0]['id']}/approve", headers=auth)
+    assert approved.status_code == 200
+    assert client.post("/auth/login", json={"username": "mia.demo", "password": "stafet-demo"}).status_code == 200
 
 
 def test_demo_feed_has_pinned_targeted_scheduled_and_expired_stories(app, client, session):
