@@ -12,9 +12,10 @@ import io
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 import segno
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,13 +153,13 @@ def _usable(session: Session, raw_code: str, now: datetime) -> JoinCode:
 def _take_a_use(session: Session, code: JoinCode, now: datetime) -> None:
     """Count this join, or refuse if the code stopped being usable since it was read. One UPDATE
     with the conditions in its WHERE: of two joins racing for a last use, the database lets one in."""
-    taken = session.execute(
+    taken = cast(CursorResult, session.execute(
         update(JoinCode)
         .where(JoinCode.id == code.id, JoinCode.revoked_at.is_(None), JoinCode.expires_at > now,
                or_(JoinCode.max_uses.is_(None), JoinCode.uses < JoinCode.max_uses))
         .values(uses=JoinCode.uses + 1)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if taken.rowcount != 1:
         session.refresh(code)
         slug, detail = GONE.get(state_of(code, now), GONE["used_up"])
