@@ -45,7 +45,8 @@ class SocialProfileSchema(Schema):
 
 class MeSchema(Schema):
     id = ma.fields.Integer(required=True)
-    email = ma.fields.String(required=True)
+    email = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "null for someone who joined with a code and a username, without an email"})
     display_name = ma.fields.String(required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
     locale = ma.fields.String(allow_none=True, required=True, validate=validate.OneOf(LANGUAGES),

@@ -9,12 +9,13 @@ from marshmallow import ValidationError
 
 from api.clock import utcnow
 from api.console import bp, need, problem_message
+from api.console.pages import _save, _tell
 from api.db import db
 from api.errors import DomainError
 from api.models.join_codes import JoinRequest
 from api.models.teams import Team
 from api.models.users import User
-from api.services import join_codes, teams
+from api.services import join_codes, mail, teams
 from api.staff_app import app_url
 from schemas.join_codes import JoinCodeCreateSchema
 
@@ -65,8 +66,8 @@ def add_join_code(me: User, team_id: int):
         data = JoinCodeCreateSchema().load(raw)
         code = join_codes.create_code(db.session, me, team_id, now=utcnow(), expires_at=data["expires_at"],
                                       max_uses=data["max_uses"], auto_approve=data["auto_approve"])
-        db.commit()
-        flash(f"New join code {join_codes.display_code(code.code)}. Print its poster for the break room.")
+        _save()
+        _tell(f"New join code {join_codes.display_code(code.code)}. Print its poster for the break room.")
     except (ValidationError, DomainError) as exc:
         db.rollback()
         flash(problem_message(exc), "error")
@@ -80,8 +81,8 @@ def revoke_join_code(me: User, team_id: int, code_id: int):
         team = join_codes.require_lead_of(db.session, me, team_id)
         code = join_codes.get_code(db.session, team, code_id)
         join_codes.revoke(db.session, code, utcnow())
-        db.commit()
-        flash(f"Join code {join_codes.display_code(code.code)} is withdrawn; people who joined with it stay.")
+        _save()
+        _tell(f"Join code {join_codes.display_code(code.code)} is withdrawn; people who joined with it stay.")
     except DomainError as exc:
         db.rollback()
         flash(problem_message(exc), "error")
@@ -105,9 +106,10 @@ def decide_join_request(me: User, team_id: int, request_id: int, verb: str):
     try:
         team = join_codes.require_lead_of(db.session, me, team_id)
         decide = join_codes.approve if verb == "approve" else join_codes.decline
-        decided = decide(db.session, me, team, request_id, utcnow())
-        db.commit()
-        flash(f"{decided.display_name}: {decided.status}.")
+        decided = decide(db.session, me, team, request_id, utcnow(),
+                         mail_settings=mail.MailSettings.from_config(current_app.config))
+        _save()
+        _tell(f"{decided.display_name}: {decided.status}.")
     except DomainError as exc:
         db.rollback()
         flash(problem_message(exc), "error")

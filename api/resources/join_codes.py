@@ -15,7 +15,7 @@ from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team
 from api.pagination import SortKey, paginate
 from api.resources.auth import _token_pair
-from api.services import join_codes
+from api.services import join_codes, mail
 from api.staff_app import app_url
 from schemas.auth import TokenPairSchema
 from schemas.common import page_of
@@ -145,7 +145,8 @@ class TeamJoinRequests(MethodView):
 def _decide(team_id: int, request_id: int, verb: str) -> dict:
     team = join_codes.require_lead_of(db.session, current_user(), team_id)
     decide = join_codes.approve if verb == "approve" else join_codes.decline
-    decided = decide(db.session, current_user(), team, request_id, utcnow())
+    decided = decide(db.session, current_user(), team, request_id, utcnow(),
+                     mail_settings=mail.MailSettings.from_config(current_app.config))
     return join_codes.request_views(db.session, [decided])[0]
 
 

@@ -23,7 +23,8 @@ from api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
-from api.services import accounts, display_names, inbox, passwords, teams
+from api.services import accounts, display_names, inbox, mail, passwords, teams
+from api.staff_app import app_url
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read off a poster across a room is typed right first time.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -243,7 +244,8 @@ def _decidable(session: Session, team: Team, request_id: int) -> JoinRequest:
     return request
 
 
-def approve(session: Session, decider: User, team: Team, request_id: int, now: datetime) -> JoinRequest:
+def approve(session: Session, decider: User, team: Team, request_id: int, now: datetime, *,
+            mail_settings: mail.MailSettings) -> JoinRequest:
     request = _decidable(session, team, request_id)
     user = session.get(User, request.user_id) if request.user_id is not None else None
     if user is None or user.erased_at is not None:
@@ -254,11 +256,12 @@ def approve(session: Session, decider: User, team: Team, request_id: int, now: d
         user.memberships.append(TeamMembership(team_id=team.id))
     request.status, request.decided_by_id, request.decided_at = "approved", decider.id, now
     session.flush()
-    notify_approved(session, user, team)
+    notify_approved(session, user, team, mail_settings=mail_settings)
     return request
 
 
-def decline(session: Session, decider: User, team: Team, request_id: int, now: datetime) -> JoinRequest:
+def decline(session: Session, decider: User, team: Team, request_id: int, now: datetime, *,
+            mail_settings: mail.MailSettings | None = None) -> JoinRequest:
     """The account made at join goes: it never signed in and holds nothing but a name and a password."""
     request = _decidable(session, team, request_id)
     user = session.get(User, request.user_id) if request.user_id is not None else None
@@ -270,13 +273,15 @@ def decline(session: Session, decider: User, team: Team, request_id: int, now: d
     return request
 
 
-def notify_approved(session: Session, user: User, team: Team) -> None:
-    """Tell a person they are in: an inbox notification now.
-
-    Mail hook: issue 17 point 1 (mail through the outbox) is built on another branch. When
-    api/services/mail lands, the coordinator adds here the outbox message for people who gave an
-    email (`user.email`), in the same transaction as the approval.
-    """
+def notify_approved(session: Session, user: User, team: Team, *,
+                    mail_settings: mail.MailSettings | None = None) -> None:
+    """Tell a person they are in: an inbox notification, and a mail (in the same transaction,
+    through the outbox) when they gave an email and were waiting — someone a code let straight in
+    is signed in already and needs no mail."""
+    if user.email and mail_settings is not None:
+        lang = mail.language(user.locale, mail_settings.default_language)
+        mail.queue(session, recipient=user.email, kind="join_approved", lang=lang, user_id=user.id,
+                   url=app_url(mail_settings.base_url, ""), fields={"name": user.display_name, "team": team.name})
     inbox.notify(session, user.id, "reminders", f"Welcome to {team.name}",
                  "You can sign in to Stafet now.", data={"deep_link": "stafet://feed", "team_id": team.id},
                  dedupe_key=f"join-approved:{user.id}:{team.id}")

@@ -1,15 +1,15 @@
 """join_codes (a team's code for people without a work email to ask to join it) and join_requests
 (each person who used one: pending until a lead of the team approves or declines).
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0011"  # the coordinator re-chains at merge
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
