@@ -175,8 +175,8 @@ def join(session: Session, raw_code: str, *, now: datetime, display_name: str, p
     code = _usable(session, raw_code, now)
     accounts.check_password_policy(password)
     display_names.ensure_allowed(session, display_name, role="staff")
-    if email:
-        accounts.ensure_email_free(session, email)
+    if email and accounts.find_by_email(session, email) is not None:
+        raise Conflict("That email already has an account: sign in, or ask for a password reset.", slug="email-taken")
     if username and accounts.find_by_username(session, username) is not None:
         raise Conflict("That username is taken. Choose another one.", slug="username-taken")
     _take_a_use(session, code, now)

@@ -340,3 +340,25 @@ def test_the_qr_code_encodes_the_link(client, session, harbour, lead):
     out = io.BytesIO()
     expected.save(out, kind="svg", scale=8, border=4, xmldecl=False)
     assert path == re.search(r' d="([^"]+)"', out.getvalue().decode()).group(1)
+
+
+def test_approval_mails_someone_who_gave_an_email(app, client, session, harbour, lead):
+    """In their language, with a link to the staff app; someone with only a username gets the inbox only."""
+    from pathlib import Path
+
+    from tests.mailbox import eml_files, mails_in, text_of
+
+    folder = Path(app.config["MAIL_DIR"])
+    for path in eml_files(folder):
+        path.unlink()
+    code = _make_code(client, lead, harbour)["code"]
+    assert _join(client, code, email="sofie@example.test", display_name="Sofie Lund").status_code == 202
+    assert _join(client, code, username="kim.b", display_name="Kim Berg").status_code == 202
+    pending = client.as_(lead).get(f"/teams/{harbour.id}/join-requests?status=pending").get_json()["items"]
+
+    for item in pending:
+        assert client.as_(lead).post(f"/teams/{harbour.id}/join-requests/{item['id']}/approve").status_code == 200
+
+    [mail] = mails_in(folder)
+    assert mail["To"] == "sofie@example.test" and mail["Subject"] == "Welcome to Stafet"
+    assert "https://go.stafet.test/app/" in text_of(mail) and "Harbour" in text_of(mail)
