@@ -58,7 +58,9 @@ def _begin_request() -> Response | None:
     g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
     if request.method in ("GET", "HEAD"):
         db.use_reads()
-    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+    # An unknown path or method answers its own 404/405 first, whatever the body is.
+    if request.routing_exception is None and request.method in ("POST", "PUT", "PATCH") \
+            and request.path.startswith("/api/"):
         length = request.content_length
         has_body = (length or 0) > 0 or request.headers.get("Transfer-Encoding")
         if has_body and not request.is_json and request.mimetype not in _other_bodies():

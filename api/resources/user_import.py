@@ -10,6 +10,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from api.auth import require_role
 from api.db import db
+from api.errors import Unprocessable
 from api.extensions import Blueprint
 from api.services import mail, user_import
 from schemas.user_import import ImportArgsSchema, ImportReportSchema, ImportRowSchema
@@ -47,18 +48,28 @@ class UserImport(MethodView):
     @blp.response(200, ImportReportSchema)
     @blp.alt_response(413, response=HTTPStatus(413).name)
     @blp.alt_response(415, response=HTTPStatus(415).name)
+    @blp.alt_response(422, response=HTTPStatus(422).name, description="The header row is not a staff list "
+                      "(a column missing, unknown or twice, or an empty file): `errors.file` says why")
     def post(self, args: dict):
         """Import people from a CSV file: a dry run by default, applied only without any error
 
         Every row is checked first; with `dry_run=false` and no error at all, the whole file is
         applied at once, otherwise nothing changes. Importing the same file again changes nothing.
-        Row numbers in `errors` are the spreadsheet's (the header is row 1). The import never demotes
+        Row numbers in `errors` are the spreadsheet's (the first person is row 2); a header that is
+        not a staff list is a 422. The import never demotes
         the last active admin.
         """
         if request.mimetype != CSV:
             raise UnsupportedMediaType("Send the file with Content-Type: text/csv.")
         request.max_content_length = user_import.MAX_BYTES  # more than other bodies: a whole staff list
         data = request.get_data(cache=False)
-        return user_import.run(db.session, data, validate=ImportRowSchema().load, create_teams=args["create_teams"],
-                               dry_run=args["dry_run"], invite_ttl=current_app.config["INVITE_TTL"],
-                           mail_settings=mail.MailSettings.from_config(current_app.config))
+        report = user_import.run(db.session, data, validate=ImportRowSchema().load,
+                                 create_teams=args["create_teams"], dry_run=args["dry_run"],
+                                 invite_ttl=current_app.config["INVITE_TTL"],
+                                 mail_settings=mail.MailSettings.from_config(current_app.config))
+        # A file whose header is not a staff list (no rows can be read at all) is not a report of
+        # rows to fix: it is a 422 like any other body the server cannot use.
+        unreadable = [e["message"] for e in report["errors"] if e["row"] in (1, None)]
+        if unreadable:
+            raise Unprocessable("file: " + unreadable[0], errors={"file": unreadable})
+        return report

@@ -40,7 +40,7 @@ def test_an_empty_environment_gives_the_dataclass_defaults(tmp_path):
     loaded = load_settings({}, instance_dir=tmp_path)
     derived = {"database_url": loaded.database_url, "secret_key": loaded.secret_key,
                "public_base_url": loaded.public_base_url}
-    assert loaded == Settings(**derived)
+    assert loaded == Settings(**derived, mail_dir=str(tmp_path / "mail"))  # mail goes beside the instance
     assert {f.name for f in fields(Settings) if f.default is MISSING and f.default_factory is MISSING} == set(derived)
 
 
