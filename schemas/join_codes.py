@@ -53,7 +53,8 @@ class JoinSchema(Schema):
                                 metadata={"description": "At least 10 characters, as at activation"})
     email = ma.fields.Email(validate=validate.Length(max=254))
     username = ma.fields.String(validate=[validate.Length(min=3, max=32), validate.Regexp(USERNAME_PATTERN)],
-                                metadata={"description": "Letters, digits, '.', '_', '-'; case does not matter"})
+                                metadata={"description": "Letters, digits, '.', '_', '-'; case does not matter. "
+                                                         "Give an email or a username (at least one)"})
 
     @ma.validates_schema
     def _a_name_to_sign_in_with(self, data: dict, **_kw: object) -> None:

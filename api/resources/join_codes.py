@@ -61,7 +61,7 @@ class TeamJoinCodes(MethodView):
         return [_view(c, team) for c in join_codes.list_codes(db.session, team)]
 
     @require_role("lead")
-    @blp.arguments(JoinCodeCreateSchema)
+    @blp.arguments(JoinCodeCreateSchema, required=False)
     @idempotent
     @blp.response(201, JoinCodeSchema)
     @blp.alt_response(403, response="FORBIDDEN")

@@ -48,8 +48,8 @@ class UserImport(MethodView):
     @blp.response(200, ImportReportSchema)
     @blp.alt_response(413, response=HTTPStatus(413).name)
     @blp.alt_response(415, response=HTTPStatus(415).name)
-    @blp.alt_response(422, response=HTTPStatus(422).name, description="The header row is not a staff list "
-                      "(a column missing, unknown or twice, or an empty file): `errors.file` says why")
+    @blp.alt_response(422, response=HTTPStatus(422).name, description="The header row is not a staff list"
+                      " (a column missing, unknown or twice; an empty file): type `not-a-staff-list`")
     def post(self, args: dict):
         """Import people from a CSV file: a dry run by default, applied only without any error
 
@@ -71,5 +71,5 @@ class UserImport(MethodView):
         # rows to fix: it is a 422 like any other body the server cannot use.
         unreadable = [e["message"] for e in report["errors"] if e["row"] in (1, None)]
         if unreadable:
-            raise Unprocessable("file: " + unreadable[0], errors={"file": unreadable})
+            raise Unprocessable("This file is not a staff list: " + " ".join(unreadable), slug="not-a-staff-list")
         return report

@@ -155,8 +155,8 @@ def test_the_header_names_known_columns_in_any_case(client, session):
     fine = _report(_import(client, admin, "EMAIL,Display_Name\na@example.test,Alma\n"))
 
     # A header that is not a staff list: a 422 naming the column, nothing read or changed.
-    body = assert_problem(unknown, 422, "file")
-    assert "Unknown column department" in body["errors"]["file"][0]
+    body = assert_problem(unknown, 422)
+    assert body["type"].endswith("/not-a-staff-list") and "Unknown column department" in body["detail"]
     assert (_counts(fine), fine["errors"]) == ((1, 0, 0, 1), [])
 
 

@@ -58,6 +58,9 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("GET /api/v1/teams/{team_id}/analytics", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/leaderboard", "team_id", "required when scope=team"),
     ("POST /api/v1/auth/login", "email", "exactly one of `email` and `username`"),
+    ("POST /api/v1/teams/{team_id}/join-codes", "expires_at", "in the future, at most a year ahead (the clock)"),
+    ("POST /api/v1/auth/join", "username", "an email or a username (at least one of them)"),
+    ("POST /api/v1/admin/users/import", "not-a-staff-list", "a CSV whose first row names the known columns"),
     # Names people cannot take
     ("POST /api/v1/admin/users", "display_name", "not the name of an admin (impersonation)"),
     ("PATCH /api/v1/admin/users/{user_id}", "display_name", "not the name of an admin (impersonation)"),
