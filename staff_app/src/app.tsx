@@ -1,3 +1,4 @@
+import type { FunctionComponent } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { signedIn } from './api/client'
 import { Layout } from './components/shell'
@@ -5,12 +6,19 @@ import { ErrorNote, Loading, Toasts } from './components/ui'
 import { useLocale } from './i18n'
 import { lazy } from './lib/lazy'
 import { match, navigate, useLocation } from './lib/router'
+import { policyGate } from './lib/policy'
 import { useStore } from './lib/store'
 import { Feed } from './screens/feed'
 import { SignIn } from './screens/signin'
 import { loadMe, me } from './session'
 
 const Activate = lazy(() => import('./screens/activate'))
+const Reset = lazy(() => import('./screens/reset'))
+const Join = lazy(() => import('./screens/join'))
+const PolicyDialog = lazy(() => import('./screens/policy'))
+
+/** Screens for people who are not signed in; any other route shows Sign in. */
+const SIGNED_OUT_ROUTES: Record<string, FunctionComponent> = { '/activate': Activate, '/reset': Reset, '/join': Join }
 const PostDetail = lazy(() => import('./screens/post'))
 const ShareFlow = lazy(() => import('./screens/share'))
 const Suggest = lazy(() => import('./screens/suggest'))
@@ -55,16 +63,26 @@ export function App() {
   }, [isSignedIn, user])
 
   useEffect(() => {
-    // Signed in on the sign-in or activation page: go to the feed.
-    if (isSignedIn && (path === '/signin' || path === '/activate')) navigate('/', true)
+    // Signed in on the sign-in, activation, reset or join page: go to the feed.
+    if (isSignedIn && (path === '/signin' || Object.hasOwn(SIGNED_OUT_ROUTES, path))) navigate('/', true)
   }, [isSignedIn, path])
 
+  // After sign-in, the social media policy comes first if this person has not accepted its current version.
+  // Not reachable (offline): the share flow asks again, and the server's 409 is the last word anyway.
+  const userId = user?.id
+  useEffect(() => {
+    if (userId !== undefined) policyGate.ensureAccepted().catch(() => undefined)
+  }, [userId])
+  const policyPrompt = useStore(policyGate.prompt)
+
   if (!isSignedIn) {
-    return <>{path === '/activate' ? <Activate /> : <SignIn />}<Toasts /></>
+    const Screen = Object.hasOwn(SIGNED_OUT_ROUTES, path) ? SIGNED_OUT_ROUTES[path] : SignIn
+    return <><Screen /><Toasts /></>
   }
   return (
     <>
       <Layout>{user ? <Routes path={path} /> : meError ? <ErrorNote error={meError} onRetry={fetchMe} /> : <Loading />}</Layout>
+      {policyPrompt && <PolicyDialog prompt={policyPrompt} />}
       <Toasts />
     </>
   )

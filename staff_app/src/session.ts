@@ -1,6 +1,9 @@
 import { api, currentRefreshToken, etags, setTokens, signedIn, unwrap } from './api/client'
+import { login } from './api/login'
 import type { Me, TokenPair } from './api/types'
 import { locale, setLocale } from './i18n'
+import { loginBody } from './lib/onboarding-forms'
+import { policyGate } from './lib/policy'
 import { createStore } from './lib/store'
 import { startOutbox } from './offline/outbox'
 
@@ -24,18 +27,20 @@ export async function loadMe(): Promise<Me> {
   return user
 }
 
-function accept(pair: TokenPair) {
+/** Signed in by any route that answers a token pair: sign-in, activation, a password reset, an auto-approved join. */
+export function acceptTokenPair(pair: TokenPair): void {
   setTokens({ access: pair.access_token, refresh: pair.refresh_token })
   adopt(pair.user)
 }
 
-export async function signIn(email: string, password: string): Promise<void> {
-  accept(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })))
+/** One field takes an email or a username: with an "@" it is an email. */
+export async function signIn(identifier: string, password: string): Promise<void> {
+  acceptTokenPair(await login(loginBody(identifier, password)))
 }
 
 export async function activate(inviteToken: string, password: string, displayName?: string): Promise<void> {
   const body = { invite_token: inviteToken, password, ...(displayName ? { display_name: displayName } : {}) }
-  accept(await unwrap(api.POST('/api/v1/auth/activate', { body })))
+  acceptTokenPair(await unwrap(api.POST('/api/v1/auth/activate', { body })))
 }
 
 export async function clearPersonalCaches(): Promise<void> {
@@ -49,9 +54,15 @@ export async function signOut(): Promise<void> {
   if (refresh) {
     await api.POST('/api/v1/auth/logout', { body: { refresh_token: refresh } }).catch(() => undefined)
   }
+  await signOutLocally()
+}
+
+/** Forget everything personal on the phone, for when the server has ended the session already (logout-all). */
+export async function signOutLocally(): Promise<void> {
   setTokens(null)
   me.set(null)
   startOutbox(null)
+  policyGate.forget()
   await clearPersonalCaches()
 }
 
@@ -60,6 +71,7 @@ signedIn.subscribe((yes) => {
   if (!yes) {
     me.set(null)
     startOutbox(null)
+    policyGate.forget()
     void clearPersonalCaches()
   }
 })

@@ -71,8 +71,9 @@ export async function request<T>(
   }
   const response = await fetchWithEtags(new Request(path, init))
   if (!response.ok) throw await problemFrom(response)
-  if (response.status === 204) return undefined as T
-  return (await response.json()) as T
+  // 204, or a 202 that says nothing more (POST /auth/password-reset): no body to read.
+  const text = response.status === 204 ? '' : await response.text()
+  return (text ? JSON.parse(text) : undefined) as T
 }
 
 export function newIdempotencyKey(): string {

@@ -36,6 +36,18 @@ export function isNetworkError(e: unknown): e is NetworkError {
   return e instanceof NetworkError
 }
 
+/**
+ * The problem's kind: the last segment of its `type` URI (https://stafet.dev/problems/policy-not-accepted →
+ * 'policy-not-accepted'), or a `slug` member if a server sends one; '' for anything else.
+ */
+export function problemSlug(error: unknown): string {
+  if (!(error instanceof ApiError)) return ''
+  const { type, slug } = error.problem as Problem & { slug?: string }
+  if (slug) return slug
+  if (!type || type === 'about:blank') return ''
+  return type.replace(/\/+$/, '').split('/').pop() ?? ''
+}
+
 export async function problemFrom(response: Response): Promise<ApiError> {
   let problem: Problem = { status: response.status }
   try {

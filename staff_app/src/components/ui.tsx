@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
-import { ApiError, isNetworkError } from '../api/problem'
+import { ApiError, isNetworkError, problemSlug } from '../api/problem'
 import { t } from '../i18n'
 import { createStore, useStore } from '../lib/store'
 
@@ -8,7 +8,10 @@ import { createStore, useStore } from '../lib/store'
 export function errorText(error: unknown): string {
   if (isNetworkError(error)) return t('error.offline')
   if (error instanceof ApiError) {
-    if (error.status === 401) return t('error.signed_out')
+    // A plain 401 is an ended session; a 401 with its own kind (wrong password, spent invitation, account
+    // waiting for approval) says what happened in its detail, and that is what the person needs to read.
+    const slug = problemSlug(error)
+    if (error.status === 401 && (!slug || slug === 'unauthorized')) return t('error.signed_out')
     return error.problem.detail || error.problem.title || t('error.generic')
   }
   return t('error.generic')

@@ -8,6 +8,8 @@ import { browserHandoff } from '../components/shell'
 import { ErrorNote, Loading, Screen, toast } from '../components/ui'
 import { n, t, useLocale } from '../i18n'
 import { createCaptionHinter } from '../lib/caption-hint'
+import { policyGate } from '../lib/policy'
+import { isPolicyNotAccepted, withPolicyGate } from '../lib/policy-gate'
 import { loadPost } from '../lib/post-cache'
 import { captionLength, DEFAULT_MAX_LENGTH, handOff, type Handoff } from '../lib/networks'
 import { back, href } from '../lib/router'
@@ -79,6 +81,11 @@ function ShareSteps({ post, config }: { post: FeedItem; config: ClientConfig | n
   }), [post.id, network])
   useEffect(() => () => hinter.cancel(), [hinter])
 
+  // The policy before the share flow: put off, the person goes back to where they came from.
+  useEffect(() => {
+    policyGate.ensureAccepted().then((ok) => { if (!ok) back('/') }, () => undefined)
+  }, [])
+
   function pick(next: Network) {
     setNetwork(next)
     const suggested = post.suggested_captions[next] ?? ''
@@ -102,10 +109,12 @@ function ShareSteps({ post, config }: { post: FeedItem; config: ClientConfig | n
     const user = me.get()
     try {
       if (!online.get()) throw new Error('offline')
-      const created = await unwrap(api.POST('/api/v1/posts/{post_id}/shares', {
-        params: { path: { post_id: post.id }, header: { 'Idempotency-Key': idempotencyKey } },
+      // A 409 policy-not-accepted (a new version since we looked) shows the policy and, once accepted,
+      // sends the same share again with the same key.
+      const created = await withPolicyGate(idempotencyKey, (k) => unwrap(api.POST('/api/v1/posts/{post_id}/shares', {
+        params: { path: { post_id: post.id }, header: { 'Idempotency-Key': k } },
         body,
-      }))
+      })), () => policyGate.askAgain())
       setPointsBefore(user)
       setShare(created)
     } catch (err) {
@@ -201,7 +210,9 @@ function ShareSteps({ post, config }: { post: FeedItem; config: ClientConfig | n
                   ? <p class="hint-good">{t('share.hint_personal', { n: hint.points_on_offer })}</p>
                   : <p>{t('share.hint_suggested', { n: hint.points_on_offer, bonus: offer.personal_caption_bonus })}</p>}
             </div>
-            <ErrorNote error={error} />
+            {isPolicyNotAccepted(error)
+              ? <p class="note note-error" role="alert">{t('policy.needed')}</p>
+              : <ErrorNote error={error} />}
             <button type="submit" class="btn btn-primary btn-block" disabled={busy || tooLong}>
               {busy ? t('status.sending') : t('action.share')}
             </button>

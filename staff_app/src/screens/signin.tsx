@@ -2,11 +2,12 @@ import { useEffect, useState } from 'preact/hooks'
 import { ErrorNote } from '../components/ui'
 import { t, useLocale } from '../i18n'
 import { getClientConfig, type ClientConfig } from '../api/endpoints'
+import { href } from '../lib/router'
 import { signIn } from '../session'
 
 export function SignIn() {
   useLocale()
-  const [email, setEmail] = useState('')
+  const [identifier, setIdentifier] = useState('')
   const [password, setPassword] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -22,7 +23,7 @@ export function SignIn() {
     setBusy(true)
     setError(null)
     try {
-      await signIn(email.trim(), password)
+      await signIn(identifier, password)
     } catch (err) {
       setError(err)
     } finally {
@@ -36,9 +37,12 @@ export function SignIn() {
       <h1>{t('signin.title')}</h1>
       <p class="lead">{t('signin.lead')}</p>
       <form onSubmit={submit} class="form">
-        <label for="email">{t('signin.email')}</label>
-        <input id="email" type="email" autoComplete="username" inputMode="email" required value={email}
-          onInput={(e) => setEmail(e.currentTarget.value)} />
+        {/* One field for both: people who joined from a team poster may have no email, only a username. */}
+        <label for="identifier">{t('signin.identifier')}</label>
+        <input id="identifier" name="username" type="text" autoComplete="username" autoCapitalize="none"
+          autoCorrect="off" spellcheck={false} required maxLength={254} value={identifier}
+          aria-describedby="identifier-hint" onInput={(e) => setIdentifier(e.currentTarget.value)} />
+        <p class="hint" id="identifier-hint">{t('signin.identifier_hint')}</p>
         <label for="password">{t('signin.password')}</label>
         <input id="password" type="password" autoComplete="current-password" required value={password}
           onInput={(e) => setPassword(e.currentTarget.value)} />
@@ -47,6 +51,7 @@ export function SignIn() {
           {busy ? t('status.signing_in') : t('signin.submit')}
         </button>
       </form>
+      <p class="auth-links"><a href={href('/reset')}>{t('signin.forgot')}</a></p>
       {config?.sso.enabled && config.sso.start_url && (
         <a class="btn btn-secondary btn-block" href={config.sso.start_url}>{t('signin.sso')}</a>
       )}
