@@ -10,6 +10,7 @@ import { useStore } from '../lib/store'
 import { useAsync } from '../lib/use-async'
 import { disableWebPush, enableWebPush } from '../push/enable'
 import { clearPersonalCaches, me, signOut } from '../session'
+import { Sessions } from './settings-sessions'
 
 const CATEGORIES = ['new_content', 'challenges', 'badges', 'rewards', 'reminders'] as const
 const NETWORKS: Network[] = ['linkedin', 'x', 'facebook', 'instagram']
@@ -39,6 +40,7 @@ export default function Settings() {
       <NotificationSettings config={config.data ?? null} />
       {user && <PrivacySettings />}
       {user && <Followers />}
+      {user && <Sessions />}
       <DataSettings />
     </Screen>
   )
