@@ -1,5 +1,6 @@
 import { authFetch } from '../api/client'
 import type { Share } from '../api/types'
+import { policyGate } from '../lib/policy'
 import { createStore, type Store } from '../lib/store'
 import { idbQueueStore } from './idb-store'
 import { enqueue, replay, type QueuedWrite, type QueueStore, type ReplayFailure, type Sender, type WriteKind } from './queue'
@@ -23,7 +24,13 @@ export interface Outbox {
   start(userId: number | null): void
 }
 
-export function createOutbox(store: QueueStore, send: Sender, now: () => Date = () => new Date()): Outbox {
+/**
+ * `askPolicy` shows the social media policy when a replayed share is refused for it; accepted, the outbox
+ * sends again (once per flush, so a server that still refuses cannot loop us).
+ */
+export function createOutbox(
+  store: QueueStore, send: Sender, now: () => Date = () => new Date(), askPolicy?: () => Promise<boolean>,
+): Outbox {
   const pending = createStore<QueuedWrite[]>([])
   const failed = createStore<ReplayFailure[]>([])
   const sentShares = createStore<Share[]>([])
@@ -36,12 +43,14 @@ export function createOutbox(store: QueueStore, send: Sender, now: () => Date = 
     pending.set(all.filter((w) => w.userId === currentUser).sort((a, b) => a.createdAt.localeCompare(b.createdAt)))
   }
 
-  function flush(): Promise<void> {
+  function flush(afterPolicy = false): Promise<void> {
     if (currentUser === null) return Promise.resolve()
     if (running) return running
     const user = currentUser
+    let policyRequired = false
     running = (async () => {
       const result = await replay(store, user, send)
+      policyRequired = result.policyRequired
       if (result.sent.length || result.failed.length) {
         failed.set((old) => [...old, ...result.failed])
         const shares = result.sent.filter((s) => s.write.kind === 'share').map((s) => s.body as Share)
@@ -50,11 +59,15 @@ export function createOutbox(store: QueueStore, send: Sender, now: () => Date = 
       }
       await refreshPending()
     })().finally(() => { running = null })
-    return running
+    return running.then(async () => {
+      if (!policyRequired || afterPolicy || !askPolicy) return
+      const accepted = await askPolicy().catch(() => false)
+      if (accepted && currentUser === user) await flush(true)
+    })
   }
 
   return {
-    pending, failed, sentShares, tick, flush,
+    pending, failed, sentShares, tick, flush: () => flush(),
     async queue(input) {
       // The key doubles as the id: queueing the same tap twice keeps one entry.
       await enqueue(store, { ...input, id: input.idempotencyKey, createdAt: now().toISOString() })
@@ -76,7 +89,9 @@ export function sendQueued(write: QueuedWrite): Promise<Response> {
   }))
 }
 
-const outbox = createOutbox(typeof indexedDB === 'undefined' ? memoryFallback() : idbQueueStore(), sendQueued)
+const outbox = createOutbox(
+  typeof indexedDB === 'undefined' ? memoryFallback() : idbQueueStore(), sendQueued, undefined, () => policyGate.askAgain(),
+)
 
 function memoryFallback(): QueueStore {
   const items = new Map<string, QueuedWrite>()

@@ -131,3 +131,77 @@ describe('what the person sees of the outbox', () => {
     expect(outbox.pending.get()).toHaveLength(1)
   })
 })
+
+describe('a queued share refused for the social media policy waits for the policy, then goes with its own key', () => {
+  const refused = () => json(409, {
+    type: 'https://stafet.dev/problems/policy-not-accepted', status: 409, detail: 'Accept the social media policy first.',
+  })
+
+  /** Refuses shares until the policy is accepted; records the key of every attempt. */
+  function fakeServer() {
+    const keys: string[] = []
+    let accepted = false
+    const send = async (w: QueuedWrite) => {
+      keys.push(w.idempotencyKey)
+      return accepted ? json(201, { id: 9, network: 'linkedin', tracked_url: 'http://s/x' }) : refused()
+    }
+    return { keys, send, accept: () => { accepted = true } }
+  }
+
+  it('replay keeps it (and what came after it), instead of dropping it as failed', async () => {
+    const store = memoryQueueStore()
+    await store.put(write(1))
+    await store.put(write(2))
+    const server = fakeServer()
+    const result = await replay(store, 7, server.send)
+    expect(result.policyRequired).toBe(true)
+    expect(result.failed).toEqual([])
+    expect(result.kept.map((w) => w.id)).toEqual(['key-1', 'key-2'])
+    expect(store.items.size).toBe(2)
+  })
+
+  it('another 409 is still a failure', async () => {
+    const store = memoryQueueStore()
+    await store.put(write(1))
+    const result = await replay(store, 7, async () =>
+      json(409, { type: 'https://stafet.dev/problems/conflict', detail: 'Already shared.' }))
+    expect(result.policyRequired).toBe(false)
+    expect(result.failed.map((f) => f.detail)).toEqual(['Already shared.'])
+  })
+
+  it('accepted: the outbox sends it again with the key from the tap, once', async () => {
+    const server = fakeServer()
+    const askPolicy = vi.fn(async () => { server.accept(); return true })
+    const outbox = createOutbox(memoryQueueStore(), server.send, undefined, askPolicy)
+    outbox.start(7)
+    await outbox.queue({ kind: 'share', userId: 7, path: '/api/v1/posts/1/shares', body: { network: 'linkedin' },
+      idempotencyKey: 'tap-9', label: 'P', postId: 1 })
+    await outbox.flush()
+    expect(askPolicy).toHaveBeenCalledTimes(1)
+    expect(server.keys).toEqual(['tap-9', 'tap-9'])
+    expect(outbox.pending.get()).toEqual([])
+    expect(outbox.failed.get()).toEqual([])
+    expect(outbox.sentShares.get().map((s) => s.id)).toEqual([9])
+  })
+
+  it('put off: the share stays queued; and a server that keeps refusing is asked about once per flush', async () => {
+    const server = fakeServer()
+    const askPolicy = vi.fn(async () => false)
+    const outbox = createOutbox(memoryQueueStore(), server.send, undefined, askPolicy)
+    outbox.start(7)
+    await outbox.queue({ kind: 'share', userId: 7, path: '/api/v1/posts/1/shares', body: { network: 'linkedin' },
+      idempotencyKey: 'tap-10', label: 'P', postId: 1 })
+    await outbox.flush()
+    expect(outbox.pending.get().map((w) => w.idempotencyKey)).toEqual(['tap-10'])
+    expect(server.keys).toEqual(['tap-10'])
+
+    const stubborn = vi.fn(async () => true)
+    const outbox2 = createOutbox(memoryQueueStore(), async () => refused(), undefined, stubborn)
+    outbox2.start(7)
+    await outbox2.queue({ kind: 'share', userId: 7, path: '/api/v1/posts/1/shares', body: {}, idempotencyKey: 'tap-11',
+      label: 'P', postId: 1 })
+    await outbox2.flush()
+    expect(stubborn).toHaveBeenCalledTimes(1)
+    expect(outbox2.pending.get()).toHaveLength(1)
+  })
+})

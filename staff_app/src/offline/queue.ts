@@ -3,6 +3,8 @@
  * the Idempotency-Key created when the person tapped, and replayed with that same key when the connection
  * returns — so a retry after a lost response never makes a second share or comment.
  */
+import { POLICY_NOT_ACCEPTED } from '../lib/policy-gate'
+
 export type WriteKind = 'share' | 'comment'
 
 export interface QueuedWrite {
@@ -34,6 +36,8 @@ export interface ReplayResult {
   sent: { write: QueuedWrite; body: unknown }[]
   failed: ReplayFailure[]
   kept: QueuedWrite[]
+  /** A share was refused until the person accepts the social media policy: kept, to send again after. */
+  policyRequired: boolean
 }
 
 /** Send one write: resolves with the response, rejects when there is no connection. */
@@ -51,10 +55,11 @@ export async function enqueue(store: QueueStore, write: QueuedWrite): Promise<vo
 /**
  * Replay my queued writes oldest first. 2xx: done, removed. No connection: kept, and the rest waits too
  * (order matters: a comment must not overtake the share before it). 4xx: the server will never accept it
- * (the post expired, the comment is too long…): removed and reported, so the person sees it failed.
+ * (the post expired, the comment is too long…): removed and reported, so the person sees it failed —
+ * except 409 policy-not-accepted, which the person can fix: kept, with `policyRequired` set.
  */
 export async function replay(store: QueueStore, userId: number, send: Sender): Promise<ReplayResult> {
-  const result: ReplayResult = { sent: [], failed: [], kept: [] }
+  const result: ReplayResult = { sent: [], failed: [], kept: [], policyRequired: false }
   const mine = (await store.all())
     .filter((w) => w.userId === userId)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
@@ -76,13 +81,18 @@ export async function replay(store: QueueStore, userId: number, send: Sender): P
       result.kept.push(...mine.slice(i))
       break
     } else {
-      let detail = ''
+      let problem: { detail?: string; title?: string; type?: string } = {}
       try {
-        const problem = (await response.json()) as { detail?: string; title?: string }
-        detail = problem.detail || problem.title || ''
+        problem = (await response.json()) as typeof problem
       } catch { /* not JSON */ }
+      if (response.status === 409 && problem.type?.split('/').pop() === POLICY_NOT_ACCEPTED) {
+        // Not refused for good: once the policy is accepted the same write (same key) goes through.
+        result.kept.push(...mine.slice(i))
+        result.policyRequired = true
+        break
+      }
       await store.remove(write.id)
-      result.failed.push({ write, status: response.status, detail })
+      result.failed.push({ write, status: response.status, detail: problem.detail || problem.title || '' })
     }
   }
   return result
