@@ -117,7 +117,7 @@ export default function Join() {
           ) : (
             <>
               <label for="join-username">{t('join.username')}</label>
-              <input {...fieldProps('username')} autoComplete="username" autoCapitalize="none" autoCorrect="off"
+              <input {...fieldProps('username')} type="text" autoComplete="username" autoCapitalize="none" autoCorrect="off"
                 spellcheck={false} required maxLength={32} value={form.username}
                 onInput={(e) => set({ username: e.currentTarget.value })} />
               <p class="hint" id="join-username-hint">{t('join.username_hint')}</p>
