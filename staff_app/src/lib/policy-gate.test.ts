@@ -114,7 +114,10 @@ describe('the policy screen before sharing', () => {
     gate.prompt.get()!.accept()
     await first
     gate.forget()
-    void gate.ensureAccepted()
+    const next = gate.ensureAccepted()
     await vi.waitFor(() => expect(gate.prompt.get()).not.toBeNull())
+    gate.forget()
+    expect(gate.prompt.get()).toBeNull()
+    expect(await next).toBe(false)
   })
 })

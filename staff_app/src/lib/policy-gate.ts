@@ -92,6 +92,7 @@ export function createPolicyGate(load: () => Promise<Policy>): PolicyGate {
     prompt,
     ensureAccepted,
     askAgain: () => ensureAccepted({ refresh: true }),
-    forget: () => { known = null },
+    // A policy screen still open (a refused refresh token signed the person out under it) closes unanswered.
+    forget: () => { prompt.get()?.decline(); known = null },
   }
 }
