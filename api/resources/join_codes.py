@@ -14,7 +14,7 @@ from api.idempotency import idempotent
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team
 from api.pagination import SortKey, paginate
-from api.resources.auth import _token_pair
+from api.resources.auth import X_CLIENT, _token_pair
 from api.services import join_codes, mail
 from api.staff_app import app_url
 from schemas.auth import TokenPairSchema
@@ -101,6 +101,7 @@ class TeamJoinCode(MethodView):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(410, response="GONE")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[X_CLIENT])
 def join(data: dict):
     """Join a team with a join code (no work email needed)
 

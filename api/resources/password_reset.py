@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from api.db import db
 from api.extensions import Blueprint, limiter
 from api.login_limits import failed
+from api.resources.auth import X_CLIENT
 from api.resources.auth import _token_pair as token_pair
 from api.services import accounts, mail, password_resets
 from schemas.auth import TokenPairSchema
@@ -51,6 +52,7 @@ def request_reset(data: dict):
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[X_CLIENT])
 def confirm_reset(data: dict):
     """Choose a new password with a reset token; signs out every other session
 

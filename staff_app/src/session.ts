@@ -1,4 +1,4 @@
-import { api, currentRefreshToken, etags, setTokens, signedIn, unwrap } from './api/client'
+import { api, CLIENT_HEADER, currentRefreshToken, etags, setTokens, signedIn, unwrap } from './api/client'
 import { login } from './api/login'
 import type { Me, TokenPair } from './api/types'
 import { locale, setLocale } from './i18n'
@@ -40,7 +40,7 @@ export async function signIn(identifier: string, password: string): Promise<void
 
 export async function activate(inviteToken: string, password: string, displayName?: string): Promise<void> {
   const body = { invite_token: inviteToken, password, ...(displayName ? { display_name: displayName } : {}) }
-  acceptTokenPair(await unwrap(api.POST('/api/v1/auth/activate', { body })))
+  acceptTokenPair(await unwrap(api.POST('/api/v1/auth/activate', { body, params: { header: CLIENT_HEADER } })))
 }
 
 export async function clearPersonalCaches(): Promise<void> {

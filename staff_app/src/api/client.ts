@@ -2,7 +2,7 @@ import createClient from 'openapi-fetch'
 import type { paths } from './schema'
 import { createAuthFetch } from './authfetch'
 import { createEtagCache, withEtags } from './etag'
-import { ApiError, problemFrom } from './problem'
+import { ApiError } from './problem'
 import { localTokenStorage, type Tokens } from './tokens'
 import { createStore } from '../lib/store'
 import { reportNetworkFailure, reportNetworkSuccess } from '../offline/online'
@@ -60,21 +60,11 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   return data as T
 }
 
-/** For endpoints not in the generated types yet (none once the contract has them) and raw writes. */
-export async function request<T>(
-  method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal,
-): Promise<T> {
-  const init: RequestInit = { method, headers: { ...headers }, signal }
-  if (body !== undefined) {
-    init.body = JSON.stringify(body)
-    ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
-  }
-  const response = await fetchWithEtags(new Request(path, init))
-  if (!response.ok) throw await problemFrom(response)
-  // 204, or a 202 that says nothing more (POST /auth/password-reset): no body to read.
-  const text = response.status === 204 ? '' : await response.text()
-  return (text ? JSON.parse(text) : undefined) as T
-}
+/**
+ * Sent with every request that starts a session (sign-in, activation, join, password reset): the server names
+ * the session's app from it in "where I am signed in" (the contract's `X-Client` header).
+ */
+export const CLIENT_HEADER = { 'X-Client': 'staff-app' } as const
 
 export function newIdempotencyKey(): string {
   return crypto.randomUUID()

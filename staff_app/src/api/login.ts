@@ -1,5 +1,6 @@
-/** Sign-in (issue 17 adds usernames): hand-typed until the contract's Login schema lists `username`. */
-import { request } from './client'
-import type { LoginBody, TokenPair } from './onboarding'
+/** Sign-in by email or username (issue 17), naming this app for "where I am signed in". */
+import { api, CLIENT_HEADER, unwrap } from './client'
+import type { LoginBody } from './types'
 
-export const login = (body: LoginBody) => request<TokenPair>('POST', '/api/v1/auth/login', body)
+export const login = (body: LoginBody) =>
+  unwrap(api.POST('/api/v1/auth/login', { body, params: { header: CLIENT_HEADER } }))

@@ -47,14 +47,3 @@ export function problemSlug(error: unknown): string {
   if (!type || type === 'about:blank') return ''
   return type.replace(/\/+$/, '').split('/').pop() ?? ''
 }
-
-export async function problemFrom(response: Response): Promise<ApiError> {
-  let problem: Problem = { status: response.status }
-  try {
-    const text = await response.text()
-    if (text) problem = { status: response.status, ...(JSON.parse(text) as Problem) }
-  } catch {
-    // Not JSON (a proxy's HTML error page): keep the status only.
-  }
-  return new ApiError(response.status, problem)
-}

@@ -1,10 +1,11 @@
 /** Password reset (issue 17): ask for a link by email, then choose a new password from the link. */
-import { request } from './client'
-import type { PasswordResetConfirm, PasswordResetRequest, TokenPair } from './onboarding'
+import { api, CLIENT_HEADER, unwrap } from './client'
+import type { PasswordResetConfirm, PasswordResetRequest } from './types'
 
-/** Always 202 when accepted: the answer never says whether the address has an account. */
+/** Always 202 with the same `detail`: the answer never says whether the address has an account. */
 export const requestPasswordReset = (body: PasswordResetRequest) =>
-  request<void>('POST', '/api/v1/auth/password-reset', body)
+  unwrap(api.POST('/api/v1/auth/password-reset', { body }))
 
+/** 200 with a token pair, like sign-in (a new session, so the app names itself); 401 `invalid-reset-token`. */
 export const confirmPasswordReset = (body: PasswordResetConfirm) =>
-  request<TokenPair>('POST', '/api/v1/auth/password-reset/confirm', body)
+  unwrap(api.POST('/api/v1/auth/password-reset/confirm', { body, params: { header: CLIENT_HEADER } }))

@@ -1,14 +1,13 @@
 /** My sessions (issue 17): where I am signed in, and signing out one or all of them. */
-import { request } from './client'
-import type { SessionInfo } from './onboarding'
+import { api, unwrap } from './client'
+import type { SessionInfo } from './types'
 
-/** The list, or a page of it: both shapes are accepted until the contract settles it. */
-export async function listSessions(): Promise<SessionInfo[]> {
-  const body = await request<SessionInfo[] | { items: SessionInfo[] }>('GET', '/api/v1/me/sessions')
-  return Array.isArray(body) ? body : body.items
-}
+/** Live sessions, most recently used first. */
+export const listSessions = async (): Promise<SessionInfo[]> => (await unwrap(api.GET('/api/v1/me/sessions'))).items
 
+/** 204; someone else's or an unknown id is 404. */
 export const revokeSession = (id: SessionInfo['id']) =>
-  request<void>('DELETE', `/api/v1/me/sessions/${encodeURIComponent(String(id))}`)
+  unwrap(api.DELETE('/api/v1/me/sessions/{session_id}', { params: { path: { session_id: id } } }))
 
-export const logoutAll = () => request<void>('POST', '/api/v1/auth/logout-all')
+/** 204: every session of mine ends, this one too. */
+export const logoutAll = () => unwrap(api.POST('/api/v1/auth/logout-all'))

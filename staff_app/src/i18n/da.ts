@@ -357,7 +357,6 @@ export const da: Record<MessageKey, string> = {
   'sessions.lead': 'Log en telefon eller browser ud, som du ikke bruger mere, eller som ikke er din.',
   'sessions.this_device': 'Denne enhed',
   'sessions.unknown_device': 'Ukendt enhed',
-  'sessions.started': 'Logget ind {when}',
   'sessions.last_used': 'Sidst brugt {when}',
   'sessions.sign_out': 'Log ud',
   'sessions.sign_out_label': 'Log {device} ud',
@@ -365,4 +364,7 @@ export const da: Record<MessageKey, string> = {
   'sessions.everywhere': 'Log ud alle steder',
   'sessions.everywhere_confirm': 'Du bliver logget ud på alle telefoner og browsere, også denne. Log ind igen dér, hvor du vil bruge Stafet.',
   'sessions.everywhere_done': 'Du er logget ud alle steder.',
+  'sessions.app_staff_app': 'Stafet-appen',
+  'sessions.app_console': 'Webkonsollen',
+  'sessions.app_other': 'En anden app',
 }

@@ -355,7 +355,6 @@ export const en = {
   'sessions.lead': 'Sign out a phone or browser you no longer use, or that is not yours.',
   'sessions.this_device': 'This device',
   'sessions.unknown_device': 'Unknown device',
-  'sessions.started': 'Signed in {when}',
   'sessions.last_used': 'Last used {when}',
   'sessions.sign_out': 'Sign out',
   'sessions.sign_out_label': 'Sign out {device}',
@@ -363,6 +362,9 @@ export const en = {
   'sessions.everywhere': 'Sign out everywhere',
   'sessions.everywhere_confirm': 'You will be signed out on every phone and browser, this one too. Sign in again wherever you want to use Stafet.',
   'sessions.everywhere_done': 'You are signed out everywhere.',
+  'sessions.app_staff_app': 'Stafet app',
+  'sessions.app_console': 'Web console',
+  'sessions.app_other': 'Another app',
 }
 
 export type MessageKey = keyof typeof en

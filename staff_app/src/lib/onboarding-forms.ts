@@ -3,7 +3,7 @@
  * a short password or a malformed username at once instead of after a round trip. The server checks
  * the same rules again; its answer (problem `detail` and field `errors`) is what the screens show then.
  */
-import type { JoinRequest, LoginBody } from '../api/onboarding'
+import type { JoinBody, LoginBody } from '../api/types'
 import { ApiError, problemSlug } from '../api/problem'
 import type { MessageKey } from '../i18n'
 
@@ -90,8 +90,8 @@ export function validateJoin(form: JoinForm): FormErrors<JoinField> {
 }
 
 /** The body of POST /auth/join: the one way of signing in the person chose, never both. */
-export function joinBody(code: string, form: JoinForm): JoinRequest {
-  const body: JoinRequest = { code, display_name: form.displayName.trim(), password: form.password }
+export function joinBody(code: string, form: JoinForm): JoinBody {
+  const body: JoinBody = { code, display_name: form.displayName.trim(), password: form.password }
   if (form.via === 'email') body.email = form.email.trim()
   else body.username = form.username.trim()
   return body

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { Policy } from '../api/onboarding'
+import type { Policy } from '../api/types'
 import { ApiError } from '../api/problem'
 import { createPolicyGate, isPolicyNotAccepted, withPolicyGate } from './policy-gate'
 

@@ -4,7 +4,7 @@
  * after sign-in) so that rarely happens, and when it does (a new version was published meanwhile) it shows
  * the policy then and sends the very same request again.
  */
-import type { Policy } from '../api/onboarding'
+import type { Policy } from '../api/types'
 import { ApiError, problemSlug } from '../api/problem'
 import { createStore, type Store } from './store'
 

@@ -1,11 +1,18 @@
 import { useState } from 'preact/hooks'
-import type { SessionInfo } from '../api/onboarding'
+import type { SessionApp, SessionInfo } from '../api/types'
 import { listSessions, logoutAll, revokeSession } from '../api/sessions'
 import { Confirm, ErrorNote, Loading, toast } from '../components/ui'
-import { formatRelative, t } from '../i18n'
+import { formatRelative, t, type MessageKey } from '../i18n'
 import { navigate } from '../lib/router'
 import { useAsync } from '../lib/use-async'
 import { signOut, signOutLocally } from '../session'
+
+/** The contract's app names, as people call them. */
+const APP_LABEL: Record<SessionApp, MessageKey> = {
+  staff_app: 'sessions.app_staff_app',
+  console: 'sessions.app_console',
+  other: 'sessions.app_other',
+}
 
 /** Settings → where I am signed in: each session with a Sign out, and Sign out everywhere. */
 export function Sessions() {
@@ -67,11 +74,9 @@ export function Sessions() {
                     <strong>{device}</strong>
                     {s.current && <span class="tag">{t('sessions.this_device')}</span>}
                   </p>
-                  {s.app && <p class="meta">{s.app}</p>}
+                  <p class="meta">{t(APP_LABEL[s.app])}</p>
                   <p class="meta">
-                    {s.last_used_at
-                      ? t('sessions.last_used', { when: formatRelative(s.last_used_at) })
-                      : t('sessions.started', { when: formatRelative(s.created_at) })}
+                    {t('sessions.last_used', { when: formatRelative(s.last_used_at) })}
                   </p>
                 </div>
                 <button type="button" class="btn btn-secondary btn-small" disabled={busy !== null}
