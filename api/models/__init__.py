@@ -14,6 +14,7 @@ from api.models.password_resets import PasswordReset
 from api.models.policies import PolicyAcceptance, PolicyVersion
 from api.models.posts import Post, PostTarget, Suggestion
 from api.models.rewards import Redemption, Reward
+from api.models.scim import ScimToken
 from api.models.scoring import Level, ScoringRuleSet
 from api.models.shares import Click, Share
 from api.models.teams import Team, TeamMembership
@@ -47,6 +48,7 @@ __all__ = [
     "Redemption",
     "RefreshToken",
     "Reward",
+    "ScimToken",
     "ScoringRuleSet",
     "Share",
     "SocialProfile",

@@ -23,6 +23,9 @@ class Team(Base):
     # a name ("ß" → "ss"), hence the room beyond 80.
     name_key: Mapped[str] = mapped_column(String(240), unique=True)
     created_at: Mapped[datetime] = created_at_column()
+    # A team the identity provider deleted (SCIM): hidden from lists, its history (shares, points,
+    # challenges) kept. Its name is freed for a new team (see services/teams.archive_team).
+    archived_at: Mapped[datetime | None]
 
     @validates("name")
     def _keep_name_key(self, _key: str, name: str) -> str:

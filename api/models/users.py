@@ -31,6 +31,8 @@ class User(Base):
     username: Mapped[str | None] = mapped_column(String(32), unique=True)
     # HR's id for the person: bulk imports match on it before the email.
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The identity provider's id for the person (SCIM externalId): provisioning matches on it.
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(8), default="staff")
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -38,6 +38,7 @@ MODULES = (
     "policy",
     "sessions",
     "join_codes",
+    "scim_tokens",
 )
 
 

@@ -195,6 +195,7 @@ def _through_the_api(w: World) -> None:
     for who, team in (("lead", "team_a"), ("other_lead", "team_b")):
         w.ids[f"challenge_{team}"] = _created(w, who, "POST", "/challenges", challenge_body(w.ids[team], 1000))["id"]
     w.scoring_rules = _created(w, "admin", "GET", "/admin/scoring-rules")
+    w.ids["scim_token"] = _created(w, "admin", "POST", "/admin/scim-tokens", {"name": "Entra ID"})["id"]
     reset = _created(w, "admin", "POST", f"/admin/users/{w.ids['user_bob']}/reset-link")
     w.reset_token = parse_qs(urlsplit(reset["url"]).query)["token"][0]
     # A social media policy everyone accepted (so sharing is allowed), and a session of each person

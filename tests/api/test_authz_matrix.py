@@ -214,6 +214,10 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("POST", "/teams/{team_id}/join-requests/{request_id}/approve", OTHER): (401, 403, 403, 403, 200),
     ("POST", "/teams/{team_id}/join-requests/{request_id}/decline", OWN):   (_,   403, 200, 200, 200),
     ("POST", "/teams/{team_id}/join-requests/{request_id}/decline", OTHER): (401, 403, 403, 403, 200),
+    # SCIM tokens: provisioning people is the admins' to hand to an identity provider.
+    ("GET", "/admin/scim-tokens", None):                            ADMIN_ONLY,
+    ("POST", "/admin/scim-tokens", None):                           (401, 403, 403, 403, 201),
+    ("DELETE", "/admin/scim-tokens/{token_id}", OTHER):             (401, 403, 403, 403, 204),
 }
 
 
@@ -263,6 +267,8 @@ OBJECTS: dict[str, Callable[[World, str, str], int]] = {
     # A team's join code and join request: of the team in the same path.
     "code_id": lambda w, who, scope: w.ids[f"join_code_{_team(who, scope)}"],
     "request_id": lambda w, who, scope: w.ids[f"join_request_{_team(who, scope)}"],
+    # The organisation's one SCIM token (no one owns it).
+    "token_id": lambda w, who, scope: w.ids["scim_token"],
 }
 # Where a parameter means something else on one operation.
 OBJECTS_BY_OPERATION: dict[tuple[str, str], Callable[[World, str, str], int]] = {
@@ -331,6 +337,7 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
     ("POST", "/auth/join"): lambda w, who, s: {"code": w.join_codes["a"], "display_name": "New Joiner",
                                                "password": INVITEE_PASSWORD, "username": f"new.{who}"},
     ("POST", "/teams/{team_id}/join-codes"): lambda w, who, s: {"max_uses": 25},
+    ("POST", "/admin/scim-tokens"): lambda w, who, s: {"name": "Okta"},
 }
 
 

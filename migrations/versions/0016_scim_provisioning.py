@@ -1,0 +1,46 @@
+"""SCIM provisioning: scim_tokens (an identity provider's bearer tokens, stored hashed),
+users.external_id (the provider's id for the person) and teams.archived_at (a group deleted by
+the provider: the team is archived, its history kept).
+
+Revision ID: 0016
+Revises: 0015
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "scim_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_scim_tokens_created_by_id_users"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scim_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_scim_tokens_token_hash")),
+    )
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("external_id", sa.String(length=255), nullable=True))
+        batch.create_unique_constraint(op.f("uq_users_external_id"), ["external_id"])
+    with op.batch_alter_table("teams") as batch:
+        batch.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("teams") as batch:
+        batch.drop_column("archived_at")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_constraint(op.f("uq_users_external_id"), type_="unique")
+        batch.drop_column("external_id")
+    op.drop_table("scim_tokens")
