@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     from api.redirects import init_app as init_redirects
     from api.resources import register_blueprints
     from api.resources.ops import blp as ops_blp
+    from api.scim import blp as scim_blp
     from api.security_headers import init_security
     from api.staff_app import init_staff_app
 
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Any = None) ->
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_blp)
     app.register_blueprint(redirects_blp)
+    app.register_blueprint(scim_blp)  # /scim/v2: identity providers provision people (SCIM 2.0)
     init_console(app)
     init_staff_app(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -139,7 +140,7 @@ def member_counts(session: Session, team_ids: Iterable[int]) -> dict[int, int]:
 
 
 def list_teams(session: Session) -> list[Team]:
-    return list(session.scalars(select(Team).order_by(Team.name, Team.id)))
+    return list(session.scalars(select(Team).where(Team.archived_at.is_(None)).order_by(Team.name, Team.id)))
 
 
 def team_views(session: Session, teams: list[Team]) -> list[dict]:
@@ -167,3 +168,16 @@ def team_views(session: Session, teams: list[Team]) -> list[dict]:
         }
         for t in teams
     ]
+
+
+def archive_team(session: Session, team: Team, now: datetime) -> None:
+    """A team its identity provider deleted: members leave it, the row (and so every share, point
+    and challenge that names it) stays, hidden from lists. Its name is freed for a new team."""
+    if team.archived_at is not None:
+        return
+    team.archived_at = now
+    team.memberships.clear()
+    session.flush()
+    # After the flush: the name's validator would recompute name_key from the name.
+    team.name_key = f"{team.name_key}#archived-{team.id}"[:240]
+    session.flush()
