@@ -48,7 +48,7 @@ def _domain_error(error: DomainError) -> Response:
 
 
 @blp.errorhandler(IntegrityError)
-def _integrity_error(_error: IntegrityError) -> Response:
+def _integrity_error(_exc: Exception) -> Response:
     db.rollback()  # a unique clash lost to a concurrent request
     return _error(409, "Another resource has one of these unique values.", "uniqueness")
 
@@ -101,7 +101,7 @@ def _attribute(name: str, type_: str = "string", **extra: Any) -> dict[str, Any]
             "mutability": "readWrite", "returned": "default", "uniqueness": "none", **extra}
 
 
-SCHEMAS = [
+SCHEMAS: list[dict[str, Any]] = [
     {"id": scim.USER_SCHEMA, "name": "User", "description": "A person",
      "attributes": [
          _attribute("userName", required=True, uniqueness="server"),
@@ -125,7 +125,7 @@ SCHEMAS = [
      "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{scim.GROUP_SCHEMA}"}},
 ]
 
-RESOURCE_TYPES = [
+RESOURCE_TYPES: list[dict[str, Any]] = [
     {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": "User", "name": "User",
      "endpoint": "/Users", "schema": scim.USER_SCHEMA,
      "schemaExtensions": [{"schema": scim.ENTERPRISE_SCHEMA, "required": False}],
