@@ -87,6 +87,8 @@ class Settings:
     # POST /auth/join: every attempt with one code, and wrong/withdrawn codes from one address (guessing).
     join_limit_per_code: str = "100 per hour"
     join_limit_per_ip: str = "20 per 15 minutes"
+    # How long the audit log (sign-ins, provisioning, admin changes to people) is kept.
+    audit_retention_days: int = 365
     extra: dict = field(default_factory=dict)
 
     @property
@@ -338,6 +340,7 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         # At least an hour, so a challenge cannot open and close around activity already known; at
         # most 30 days, so the setting cannot lock leads out of running challenges at all.
         challenge_min_hours=_int(env, "CHALLENGE_MIN_HOURS", d.challenge_min_hours, 1, 30 * 24),
+        audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", d.audit_retention_days, 1, 10 * 365),
         log_level=log_level,
         log_json=_bool(env, "LOG_JSON", d.log_json),
         embedded_jobs=embedded_jobs,

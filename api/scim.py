@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Response, current_app, g, json, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from api.clock import utcnow
 from api.db import db
 from api.errors import DomainError
-from api.services import scim, scim_tokens
+from api.services import audit, scim, scim_tokens
 
 MEDIA_TYPE = "application/scim+json"
 blp = Blueprint("scim", __name__, url_prefix="/scim/v2")
@@ -69,7 +69,14 @@ def _authenticate() -> Response | None:
         return response
     if request.method != "GET":
         token.last_used_at = utcnow()
+    g.scim_token = token
     return None
+
+
+def _audit(kind: str, subject_user_id: int | None = None, **detail: Any) -> None:
+    """Provisioning changes are recorded with the token (by id and name) that made them."""
+    audit.record(db.session, kind, subject_user_id=subject_user_id,
+                 detail={"scim_token_id": g.scim_token.id, "via": g.scim_token.name, **detail})
 
 
 def _body() -> Any:
@@ -83,7 +90,6 @@ def _body() -> Any:
 
 SERVICE_PROVIDER_CONFIG = {
     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-    "documentationUri": "https://github.com/stafet/stafet#provisioning-scim",
     "patch": {"supported": True},
     "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
     "filter": {"supported": True, "maxResults": scim.MAX_COUNT},
@@ -184,7 +190,9 @@ def list_users() -> Response:
 
 @blp.post("/Users")
 def create_user() -> Response:
-    return _user(scim.create_user(db.session, _body()), 201)
+    user = scim.create_user(db.session, _body())
+    _audit("scim_user_created", user.id, active=user.is_active)
+    return _user(user, 201)
 
 
 @blp.get("/Users/<user_id>")
@@ -194,18 +202,33 @@ def get_user(user_id: str) -> Response:
 
 @blp.put("/Users/<user_id>")
 def replace_user(user_id: str) -> Response:
-    return _user(scim.replace_user(db.session, scim.get_user(db.session, user_id), _body()))
+    user = scim.get_user(db.session, user_id)
+    was_active = user.is_active
+    _audit_user_change(scim.replace_user(db.session, user, _body()), was_active)
+    return _user(user)
 
 
 @blp.patch("/Users/<user_id>")
 def patch_user(user_id: str) -> Response:
-    return _user(scim.patch_user(db.session, scim.get_user(db.session, user_id), _body()))
+    user = scim.get_user(db.session, user_id)
+    was_active = user.is_active
+    _audit_user_change(scim.patch_user(db.session, user, _body()), was_active)
+    return _user(user)
 
 
 @blp.delete("/Users/<user_id>")
 def delete_user(user_id: str) -> Response:
-    scim.deactivate_user(db.session, scim.get_user(db.session, user_id))
+    user = scim.get_user(db.session, user_id)
+    scim.deactivate_user(db.session, user)
+    _audit("scim_user_deactivated", user.id, deleted=True)
     return Response(status=204)
+
+
+def _audit_user_change(user: Any, was_active: bool) -> None:
+    if was_active and not user.is_active:
+        _audit("scim_user_deactivated", user.id)
+    else:
+        _audit("scim_user_updated", user.id, active=user.is_active)
 
 
 # --- groups -----------------------------------------------------------------------------------
@@ -226,7 +249,9 @@ def list_groups() -> Response:
 
 @blp.post("/Groups")
 def create_group() -> Response:
-    return _group(scim.create_group(db.session, _body()), 201)
+    team = scim.create_group(db.session, _body())
+    _audit("scim_group_created", team_id=team.id, name=team.name)
+    return _group(team, 201)
 
 
 @blp.get("/Groups/<group_id>")
@@ -236,12 +261,15 @@ def get_group(group_id: str) -> Response:
 
 @blp.put("/Groups/<group_id>")
 def replace_group(group_id: str) -> Response:
-    return _group(scim.replace_group(db.session, scim.get_group(db.session, group_id), _body()))
+    team = scim.replace_group(db.session, scim.get_group(db.session, group_id), _body())
+    _audit("scim_group_updated", team_id=team.id, name=team.name)
+    return _group(team)
 
 
 @blp.patch("/Groups/<group_id>")
 def patch_group(group_id: str) -> Response:
     team = scim.patch_group(db.session, scim.get_group(db.session, group_id), _body())
+    _audit("scim_group_updated", team_id=team.id, name=team.name)
     if request.args.get("excludedAttributes", "").lower() == "members":
         return Response(status=204)
     return _group(team)
@@ -249,5 +277,7 @@ def patch_group(group_id: str) -> Response:
 
 @blp.delete("/Groups/<group_id>")
 def delete_group(group_id: str) -> Response:
-    scim.archive_group(db.session, scim.get_group(db.session, group_id), utcnow())
+    team = scim.get_group(db.session, group_id)
+    scim.archive_group(db.session, team, utcnow())
+    _audit("scim_group_archived", team_id=team.id, name=team.name)
     return Response(status=204)

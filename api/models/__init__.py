@@ -1,6 +1,7 @@
 """All models, imported here so `Base.metadata` is complete (Alembic, tests)."""
 
 from api.models.activity import ActivityEvent, OutboxMessage
+from api.models.audit import AuditEvent
 from api.models.auth_tokens import AuthSession, RefreshToken
 from api.models.badges import Badge, BadgeAward
 from api.models.challenges import Challenge, ChallengePost, ChallengeTeam
@@ -22,6 +23,7 @@ from api.models.users import SocialProfile, User
 
 __all__ = [
     "ActivityEvent",
+    "AuditEvent",
     "AuthSession",
     "Badge",
     "BadgeAward",

@@ -39,6 +39,7 @@ MODULES = (
     "sessions",
     "join_codes",
     "scim_tokens",
+    "audit_log",
 )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from api.auth import require_role
+from api.auth import current_user, require_role
 from api.db import db
 from api.extensions import Blueprint
 from api.idempotency import idempotent
 from api.models.users import User
 from api.pagination import SortKey, paginate
-from api.services import invitations, mail, users
+from api.services import audit, invitations, mail, users
 from schemas.common import page_of
 from schemas.users import (
     AdminUserPatchSchema,
@@ -62,6 +62,8 @@ class AdminUsers(MethodView):
             invite_ttl=current_app.config["INVITE_TTL"],
             settings=mail.MailSettings.from_config(current_app.config),
         )
+        audit.record(db.session, "admin_user_invited", actor_id=current_user().id, subject_user_id=user.id,
+                     detail={"role": data["role"], "team_ids": data["team_ids"]})
         view = users.admin_views(db.session, [user])[0]
         return {**view, "invite_token": invitation.token, "invite_url": invitation.url,
                 "invite_expires_at": invitation.expires_at}
@@ -84,4 +86,6 @@ class AdminUser(MethodView):
     def patch(self, data: dict, user_id: int):
         """Change role, teams, name or active; deactivating signs them out everywhere"""
         user = users.admin_update(db.session, users.get_user(db.session, user_id), data)
+        audit.record(db.session, "admin_user_updated", actor_id=current_user().id, subject_user_id=user.id,
+                     detail=data)
         return users.admin_views(db.session, [user])[0]

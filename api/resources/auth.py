@@ -7,10 +7,11 @@ from flask_limiter.util import get_remote_address
 
 from api.auth import issue_access_token
 from api.db import db
+from api.errors import DomainError
 from api.extensions import Blueprint, limiter
 from api.login_limits import failed, limit_failed_logins
 from api.models.users import User
-from api.services import accounts, sessions, tokens, users
+from api.services import accounts, audit, sessions, tokens, users
 from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
 
 URL_PREFIX = "/auth"
@@ -72,7 +73,17 @@ def login(data: dict):
     answer is 429 with Retry-After, even for the right password. 403 `awaiting-approval`: the right
     password of someone who joined with a code that a team lead has not approved yet.
     """
-    user = accounts.authenticate(db.session, data.get("email"), data["password"], username=data.get("username"))
+    try:
+        user = accounts.authenticate(db.session, data.get("email"), data["password"], username=data.get("username"))
+    except DomainError as error:
+        account = data.get("email") or data.get("username")
+        known = accounts.find_by_email(db.session, account) if data.get("email") else \
+            accounts.find_by_username(db.session, account or "")
+        audit.record(db.session, "sign_in_failed", subject_user_id=known.id if known else None,
+                     detail={"method": "password", "account": (account or "")[:254], "reason": error.slug})
+        db.commit()  # the record must stick although the answer is an error
+        raise
+    audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "password"})
     return _token_pair(user)
 
 

@@ -8,7 +8,7 @@ from api.auth import current_user, require_role
 from api.clock import utcnow
 from api.db import db
 from api.extensions import Blueprint
-from api.services import scim_tokens
+from api.services import audit, scim_tokens
 from schemas.scim_tokens import ScimTokenCreatedSchema, ScimTokenCreateSchema, ScimTokenSchema
 
 URL_PREFIX = "/admin/scim-tokens"
@@ -29,6 +29,8 @@ class ScimTokens(MethodView):
     def post(self, data: dict):
         """Create a SCIM token; the token is in this answer only (it is stored hashed)"""
         token, secret = scim_tokens.create(db.session, data["name"], current_user())
+        audit.record(db.session, "scim_token_created", actor_id=current_user().id,
+                     detail={"scim_token_id": token.id, "name": token.name})
         return {"id": token.id, "name": token.name, "created_at": token.created_at,
                 "last_used_at": None, "revoked_at": None, "token": secret}
 
@@ -41,3 +43,4 @@ class ScimTokenItem(MethodView):
     def delete(self, token_id: int):
         """Revoke a SCIM token: the identity provider using it is refused from its next request"""
         scim_tokens.revoke(db.session, token_id, utcnow())
+        audit.record(db.session, "scim_token_revoked", actor_id=current_user().id, detail={"scim_token_id": token_id})

@@ -1,6 +1,7 @@
 """SCIM provisioning: scim_tokens (an identity provider's bearer tokens, stored hashed),
 users.external_id (the provider's id for the person) and teams.archived_at (a group deleted by
-the provider: the team is archived, its history kept).
+the provider: the team is archived, its history kept); audit_events (sign-ins, provisioning and
+admin changes to people).
 
 Revision ID: 0016
 Revises: 0015
@@ -8,6 +9,7 @@ Revises: 0015
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0016"
 down_revision = "0015"
@@ -16,6 +18,23 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("subject_user_id", sa.Integer(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("detail", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_audit_events_actor_id_users"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["subject_user_id"], ["users.id"],
+                                name=op.f("fk_audit_events_subject_user_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+    )
+    op.create_index(op.f("ix_audit_events_at"), "audit_events", ["at"], unique=False)
+    op.create_index(op.f("ix_audit_events_subject_user_id"), "audit_events", ["subject_user_id"], unique=False)
+    op.create_index("ix_audit_events_kind_id", "audit_events", ["kind", "id"], unique=False)
     op.create_table(
         "scim_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,3 +63,4 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("uq_users_external_id"), type_="unique")
         batch.drop_column("external_id")
     op.drop_table("scim_tokens")
+    op.drop_table("audit_events")

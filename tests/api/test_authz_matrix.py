@@ -218,6 +218,7 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("GET", "/admin/scim-tokens", None):                            ADMIN_ONLY,
     ("POST", "/admin/scim-tokens", None):                           (401, 403, 403, 403, 201),
     ("DELETE", "/admin/scim-tokens/{token_id}", OTHER):             (401, 403, 403, 403, 204),
+    ("GET", "/admin/audit-log", None):                              ADMIN_ONLY,
 }
 
 

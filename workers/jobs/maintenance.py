@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
+from api.clock import utcnow
 from api.db import db
 from api.idempotency import purge_expired
+from api.services import audit
 from workers.queues import job
 
 
@@ -12,3 +16,10 @@ def purge_idempotency_records() -> int:
     """Delete Idempotency-Key records older than 24 hours."""
     with db.transaction() as session:
         return purge_expired(session)
+
+
+@job
+def purge_audit_events() -> int:
+    """Delete audit events older than AUDIT_RETENTION_DAYS."""
+    with db.transaction() as session:
+        return audit.purge(session, utcnow(), current_app.config["AUDIT_RETENTION_DAYS"])

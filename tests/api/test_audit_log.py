@@ -1,0 +1,112 @@
+"""The audit log (issue 18, point 4): sign-ins (and failed ones), provisioning and admin changes to
+people are recorded without passwords or tokens; admins read them newest first, filtered by
+person and kind; old events are purged after AUDIT_RETENTION_DAYS. On PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from api.clock import utcnow
+from api.models.audit import AuditEvent
+from api.services import audit
+from tests.factories import PASSWORD, UserFactory
+from tests.helpers import assert_problem
+from workers.jobs import maintenance
+from workers.registry import PERIODIC
+
+
+@pytest.fixture
+def client(pg_client):
+    return pg_client
+
+
+@pytest.fixture
+def session(pg_session):
+    return pg_session
+
+
+def _log(client, admin, query=""):
+    r = client.as_(admin).get(f"/admin/audit-log{query}")
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def test_sign_ins_and_failed_sign_ins_are_recorded_without_the_password(client, session):
+    admin, ann = UserFactory(role="admin"), UserFactory()
+    assert_problem(client.post("/auth/login", json={"email": ann.email, "password": "wrong-password-1"}), 401)
+    assert client.post("/auth/login", json={"email": ann.email, "password": PASSWORD}).status_code == 200
+
+    items = _log(client, admin, f"?person={ann.id}")["items"]
+    assert [(e["kind"], e["actor_id"], e["subject_user_id"]) for e in items] == [
+        ("sign_in", ann.id, ann.id), ("sign_in_failed", None, ann.id)]
+    assert items[1]["detail"]["account"] == ann.email and items[1]["detail"]["method"] == "password"
+    raw = json.dumps(items)
+    assert "wrong-password-1" not in raw and PASSWORD not in raw
+    assert [e["kind"] for e in _log(client, admin, "?kind=sign_in_failed")["items"]] == ["sign_in_failed"]
+
+
+def test_an_unknown_account_failing_to_sign_in_is_recorded_too(client, session):
+    admin = UserFactory(role="admin")
+    client.post("/auth/login", json={"email": "nobody@example.test", "password": "guess-guess-1"})
+    items = _log(client, admin, "?kind=sign_in_failed")["items"]
+    assert [(e["subject_user_id"], e["detail"]["account"]) for e in items] == [(None, "nobody@example.test")]
+
+
+def test_provisioning_and_admin_changes_are_recorded(client, session):
+    admin, bob = UserFactory(role="admin"), UserFactory()
+    created = client.as_(admin).post("/admin/scim-tokens", json={"name": "Okta"}).get_json()
+    idp = {"Authorization": f"Bearer {created['token']}", "Content-Type": "application/scim+json"}
+    r = client.flask.post("/scim/v2/Users", headers=idp, data=json.dumps({"userName": "lea@example.com"}))
+    uid = int(r.get_json()["id"])
+    client.flask.patch(f"/scim/v2/Users/{uid}", headers=idp, data=json.dumps(
+        {"Operations": [{"op": "replace", "path": "active", "value": False}]}))
+    client.as_(admin).patch(f"/admin/users/{bob.id}", json={"role": "lead"})
+
+    lea = _log(client, admin, f"?person={uid}")["items"]
+    assert [(e["kind"], e["actor_id"], e["detail"]["via"]) for e in lea] == [
+        ("scim_user_deactivated", None, "Okta"), ("scim_user_created", None, "Okta")]
+    bobs = _log(client, admin, f"?person={bob.id}")["items"]
+    assert [(e["kind"], e["actor_id"], e["detail"]) for e in bobs] == [("admin_user_updated", admin.id, {"role": "lead"})]
+    tokens = _log(client, admin, "?kind=scim_token_created")["items"]
+    assert tokens[0]["detail"] == {"scim_token_id": created["id"], "name": "Okta"}
+    assert created["token"] not in json.dumps(_log(client, admin, "?limit=100"))
+
+
+def test_the_log_is_a_cursor_list_for_admins_only(client, session):
+    admin, lead = UserFactory(role="admin"), UserFactory(role="lead")
+    for _ in range(3):
+        audit.record(session, "sign_in", actor_id=lead.id, subject_user_id=lead.id)
+    session.commit()
+    first = _log(client, admin, "?limit=2")
+    second = _log(client, admin, f"?limit=2&cursor={first['next_cursor']}")
+    assert len(first["items"]) == 2 and len(second["items"]) == 1 and second["next_cursor"] is None
+    assert first["items"][0]["id"] > first["items"][1]["id"] > second["items"][0]["id"]
+    assert_problem(client.as_(lead).get("/admin/audit-log"), 403)
+    assert_problem(client.as_(admin).get("/admin/audit-log?kind=coffee"), 422)
+
+
+def test_secrets_never_reach_the_detail(session):
+    event = audit.record(session, "admin_user_updated",
+                         detail={"password": "x", "refresh_token": "y", "nested": {"client_secret": "z", "ok": 1},
+                                 "scim_token_id": 3})
+    assert event.detail == {"nested": {"ok": 1}, "scim_token_id": 3}
+
+
+def test_events_past_the_retention_are_purged_by_a_periodic_job(pg_app, session):
+    now = utcnow()
+    audit.record(session, "sign_in", at=now - timedelta(days=31))
+    audit.record(session, "sign_in", at=now - timedelta(days=29))
+    session.commit()
+    pg_app.config["AUDIT_RETENTION_DAYS"] = 30
+    try:
+        with pg_app.app_context():
+            assert maintenance.purge_audit_events() == 1
+    finally:
+        pg_app.config["AUDIT_RETENTION_DAYS"] = 365
+    session.expire_all()
+    assert len(session.scalars(select(AuditEvent)).all()) == 1
+    assert maintenance.purge_audit_events in [p.func for p in PERIODIC]
