@@ -107,8 +107,9 @@ def _attribute(name: str, type_: str = "string", **extra: Any) -> dict[str, Any]
             "mutability": "readWrite", "returned": "default", "uniqueness": "none", **extra}
 
 
+SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 SCHEMAS: list[dict[str, Any]] = [
-    {"id": scim.USER_SCHEMA, "name": "User", "description": "A person",
+    {"schemas": [SCHEMA_SCHEMA], "id": scim.USER_SCHEMA, "name": "User", "description": "A person",
      "attributes": [
          _attribute("userName", required=True, uniqueness="server"),
          _attribute("displayName"),
@@ -122,13 +123,16 @@ SCHEMAS: list[dict[str, Any]] = [
          {**_attribute("groups", "complex", mutability="readOnly"), "multiValued": True},
      ],
      "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{scim.USER_SCHEMA}"}},
-    {"id": scim.GROUP_SCHEMA, "name": "Group", "description": "A team",
+    {"schemas": [SCHEMA_SCHEMA], "id": scim.GROUP_SCHEMA, "name": "Group", "description": "A team",
      "attributes": [
          _attribute("displayName", required=True, uniqueness="server"),
          {**_attribute("members", "complex", subAttributes=[_attribute("value"), _attribute("display")]),
           "multiValued": True},
      ],
      "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{scim.GROUP_SCHEMA}"}},
+    {"schemas": [SCHEMA_SCHEMA], "id": scim.ENTERPRISE_SCHEMA, "name": "EnterpriseUser",
+     "description": "HR's id for the person", "attributes": [_attribute("employeeNumber", caseExact=True)],
+     "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{scim.ENTERPRISE_SCHEMA}"}},
 ]
 
 RESOURCE_TYPES: list[dict[str, Any]] = [

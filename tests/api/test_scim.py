@@ -128,7 +128,7 @@ def test_discovery_documents(scim):
     types = scim("GET", "/ResourceTypes").get_json()
     assert {t["id"]: t["endpoint"] for t in types["Resources"]} == {"User": "/Users", "Group": "/Groups"}
     schemas = scim("GET", "/Schemas").get_json()
-    assert {s["id"] for s in schemas["Resources"]} == {USER, GROUP}
+    assert {s["id"] for s in schemas["Resources"]} == {USER, GROUP, ENTERPRISE}
     assert scim("GET", f"/Schemas/{USER}").get_json()["name"] == "User"
     _scim_error(scim("GET", "/Schemas/urn:nope"), 404)
 
