@@ -120,13 +120,17 @@ SCHEMAS: list[dict[str, Any]] = [
          {**_attribute("emails", "complex", subAttributes=[_attribute("value"), _attribute("type"),
                                                             _attribute("primary", "boolean")]),
           "multiValued": True},
-         {**_attribute("groups", "complex", mutability="readOnly"), "multiValued": True},
+         {**_attribute("groups", "complex", mutability="readOnly",
+                       subAttributes=[_attribute("value", mutability="readOnly"),
+                                      _attribute("display", mutability="readOnly")]), "multiValued": True},
      ],
      "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{scim.USER_SCHEMA}"}},
     {"schemas": [SCHEMA_SCHEMA], "id": scim.GROUP_SCHEMA, "name": "Group", "description": "A team",
      "attributes": [
          _attribute("displayName", required=True, uniqueness="server"),
-         {**_attribute("members", "complex", subAttributes=[_attribute("value"), _attribute("display")]),
+         {**_attribute("members", "complex", subAttributes=[
+             _attribute("value"), _attribute("display"),
+             _attribute("$ref", "reference", referenceTypes=["User"])]),
           "multiValued": True},
      ],
      "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{scim.GROUP_SCHEMA}"}},
@@ -179,8 +183,12 @@ def schema(schema_id: str) -> Response:
 
 # --- users ------------------------------------------------------------------------------------
 
+def _shaped(resource: dict[str, Any]) -> dict[str, Any]:
+    return scim.select_attributes(resource, request.args.get("attributes"), request.args.get("excludedAttributes"))
+
+
 def _user(user: Any, status: int = 200) -> Response:
-    resource = scim.user_resource(user, _base_url())
+    resource = _shaped(scim.user_resource(user, _base_url()))
     headers = {"Location": resource["meta"]["location"]} if status == 201 else None
     return _answer(resource, status, headers)
 
@@ -189,7 +197,7 @@ def _user(user: Any, status: int = 200) -> Response:
 def list_users() -> Response:
     start, count = scim.page_bounds(request.args.get("startIndex"), request.args.get("count"))
     found, total = scim.list_users(db.session, request.args.get("filter"), start, count)
-    return _answer(scim.list_response([scim.user_resource(u, _base_url()) for u in found], total, start))
+    return _answer(scim.list_response([_shaped(scim.user_resource(u, _base_url())) for u in found], total, start))
 
 
 @blp.post("/Users")
@@ -238,7 +246,7 @@ def _audit_user_change(user: Any, was_active: bool) -> None:
 # --- groups -----------------------------------------------------------------------------------
 
 def _group(team: Any, status: int = 200) -> Response:
-    resource = scim.group_resource(db.session, team, _base_url())
+    resource = _shaped(scim.group_resource(db.session, team, _base_url()))
     headers = {"Location": resource["meta"]["location"]} if status == 201 else None
     return _answer(resource, status, headers)
 
@@ -247,7 +255,7 @@ def _group(team: Any, status: int = 200) -> Response:
 def list_groups() -> Response:
     start, count = scim.page_bounds(request.args.get("startIndex"), request.args.get("count"))
     found, total = scim.list_groups(db.session, request.args.get("filter"), start, count)
-    return _answer(scim.list_response([scim.group_resource(db.session, t, _base_url()) for t in found],
+    return _answer(scim.list_response([_shaped(scim.group_resource(db.session, t, _base_url())) for t in found],
                                       total, start))
 
 
@@ -285,3 +293,32 @@ def delete_group(group_id: str) -> Response:
     scim.archive_group(db.session, team, utcnow())
     _audit("scim_group_archived", team_id=team.id, name=team.name)
     return Response(status=204)
+
+
+@blp.post("/.search")
+@blp.post("/Users/.search")
+@blp.post("/Groups/.search")
+def search() -> Response:
+    """POST-ed queries (RFC 7644 §3.4.3): the same filter and paging as GET, in the body."""
+    body = _body()
+    start, count = scim.page_bounds(body.get("startIndex"), body.get("count"))
+    shape = {"attributes": body.get("attributes"), "excluded": body.get("excludedAttributes")}
+    shape = {k: ",".join(v) if isinstance(v, list) else v for k, v in shape.items()}
+    resources: list[dict[str, Any]] = []
+    total = 0
+    if not request.path.endswith("/Groups/.search"):
+        users, total = scim.list_users(db.session, body.get("filter"), start, count)
+        resources = [scim.user_resource(u, _base_url()) for u in users]
+    if request.path.endswith("/Groups/.search"):
+        teams, total = scim.list_groups(db.session, body.get("filter"), start, count)
+        resources = [scim.group_resource(db.session, t, _base_url()) for t in teams]
+    return _answer(scim.list_response(
+        [scim.select_attributes(r, shape["attributes"], shape["excluded"]) for r in resources], total, start))
+
+
+@blp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(unknown: str) -> Response:
+    """Anything else under /scim/v2 answers in the SCIM error schema too (not problem+json)."""
+    if unknown.split("/")[0] in ("ServiceProviderConfig", "ResourceTypes", "Schemas"):
+        raise scim.ScimError(405, f"{request.method} is not allowed here: these documents are read-only.")
+    raise scim.ScimError(404, f"There is no /scim/v2/{unknown[:80]}.")

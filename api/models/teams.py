@@ -26,6 +26,8 @@ class Team(Base):
     # A team the identity provider deleted (SCIM): hidden from lists, its history (shares, points,
     # challenges) kept. Its name is freed for a new team (see services/teams.archive_team).
     archived_at: Mapped[datetime | None]
+    # The identity provider's id for the group (SCIM externalId).
+    external_id: Mapped[str | None] = mapped_column(String(255))
 
     @validates("name")
     def _keep_name_key(self, _key: str, name: str) -> str:

@@ -33,6 +33,9 @@ class User(Base):
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The identity provider's id for the person (SCIM externalId): provisioning matches on it.
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The SCIM userName as the provider sent it, when it is neither an email nor a username
+    # (e.g. an Entra object id or a long UPN prefix): provisioning finds the person by it.
+    scim_user_name: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(8), default="staff")
     is_active: Mapped[bool] = mapped_column(default=True)

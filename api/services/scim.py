@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.models.teams import Team, TeamMembership
@@ -87,6 +87,21 @@ def list_response(resources: list[dict[str, Any]], total: int, start: int) -> di
             "itemsPerPage": len(resources), "Resources": resources}
 
 
+ALWAYS_RETURNED = {"id", "schemas", "meta"}
+
+
+def select_attributes(resource: dict[str, Any], attributes: str | None, excluded: str | None) -> dict[str, Any]:
+    """?attributes= / ?excludedAttributes= (RFC 7644 §3.4.2.5), on top-level attributes."""
+    def names(text: str | None) -> set[str]:
+        return {n.strip().split(".")[0].rsplit(":", 1)[-1].lower() for n in (text or "").split(",") if n.strip()}
+
+    wanted, unwanted = names(attributes), names(excluded)
+    if wanted:
+        return {k: v for k, v in resource.items() if k in ALWAYS_RETURNED or k.lower() in wanted
+                or k.lower().rsplit(":", 1)[-1] in wanted}
+    return {k: v for k, v in resource.items() if k in ALWAYS_RETURNED or k.lower() not in unwanted}
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
@@ -97,7 +112,7 @@ def user_resource(user: User, base_url: str) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "schemas": [USER_SCHEMA],
         "id": str(user.id),
-        "userName": user.email or user.username or "",
+        "userName": user.scim_user_name or user.email or user.username or "",
         "displayName": user.display_name,
         "name": {"formatted": user.display_name},
         "active": user.is_active,
@@ -128,8 +143,10 @@ def list_users(session: Session, filter_text: str | None, start: int, count: int
     if parsed:
         attribute, value = parsed
         if attribute == "username":
-            stmt = stmt.where(func.lower(User.email) == value.lower()) if "@" in value \
-                else stmt.where(User.username == accounts.normalise_username(value))
+            plain = value.strip().lower()
+            stmt = stmt.where(or_(func.lower(User.scim_user_name) == value.lower(),
+                                  and_(User.scim_user_name.is_(None),
+                                       or_(User.email == plain, User.username == plain))))
         elif attribute == "email":
             stmt = stmt.where(User.email == accounts.normalise_email(value))
         elif attribute == "externalid":
@@ -200,16 +217,15 @@ def _check_text(value: Any, attribute: str, limit: int, *, nullable: bool = True
     return value.strip()
 
 
-def _identity(user_name: str) -> tuple[str | None, str | None]:
-    """userName → (email, username): an email when it looks like one, else a username."""
-    if "@" in user_name:
-        if len(user_name) > 254 or not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", user_name):
-            raise ScimError(400, "userName looks like an email but is not a valid one.", "invalidValue")
-        return accounts.normalise_email(user_name), None
-    if not re.match(accounts.USERNAME_PATTERN, user_name.strip()):
-        raise ScimError(400, "userName is an email or a username of 3 to 32 letters, digits, dots, dashes "
-                             "or underscores.", "invalidValue")
-    return None, accounts.normalise_username(user_name)
+def _identity(user_name: str) -> tuple[str | None, str | None, str | None]:
+    """userName → (email, username, scim_user_name): an email when it looks like one, else a
+    username when it fits the sign-in rules, else kept only as the SCIM userName (such a person
+    has no password sign-in; single sign-on finds them by their email or subject)."""
+    if re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", user_name) and len(user_name) <= 254:
+        return accounts.normalise_email(user_name), None, None
+    if re.match(accounts.USERNAME_PATTERN, user_name):
+        return None, accounts.normalise_username(user_name), None
+    return None, None, user_name
 
 
 def _ensure_unique(session: Session, user: User | None, column: Any, value: Any, attribute: str) -> None:
@@ -222,11 +238,12 @@ def _ensure_unique(session: Session, user: User | None, column: Any, value: Any,
 
 def _apply(session: Session, user: User | None, changes: dict[str, Any]) -> User:
     """Apply changes to `user` (None: create one). Checks first, so a refused request changes nothing."""
-    email = username = None
-    if changes.get("user_name") is not None or user is None:
+    email = username = scim_name = None
+    renamed = changes.get("user_name") is not None or user is None
+    if renamed:
         user_name = _check_text(changes.get("user_name"), "userName", 254, nullable=False)
         assert user_name is not None
-        email, username = _identity(user_name)
+        email, username, scim_name = _identity(user_name)
     if changes.get("email") is not None and email is None:
         email_value = _check_text(changes["email"], "emails", 254)
         email = accounts.normalise_email(email_value) if email_value and "@" in email_value else None
@@ -235,13 +252,14 @@ def _apply(session: Session, user: User | None, changes: dict[str, Any]) -> User
     display = _check_text(changes.get("display_name"), "displayName", 200)
     _ensure_unique(session, user, User.email, email, "email")
     _ensure_unique(session, user, User.username, username, "userName")
+    _ensure_unique(session, user, func.lower(User.scim_user_name), scim_name and scim_name.lower(), "userName")
     _ensure_unique(session, user, User.external_id, external_id, "externalId")
     _ensure_unique(session, user, User.employee_id, employee_id, "employeeNumber")
 
     if user is None:
-        name = (display or (email or username or "").split("@")[0])[:80]
+        name = (display or (email or username or scim_name or "").split("@")[0])[:80]
         display_names.ensure_allowed(session, name, role="staff")
-        user = User(email=email, username=username, display_name=name, role="staff",
+        user = User(email=email, username=username, scim_user_name=scim_name, display_name=name, role="staff",
                     is_active=changes.get("active", True), external_id=external_id, employee_id=employee_id)
         session.add(user)
         session.flush()
@@ -250,9 +268,11 @@ def _apply(session: Session, user: User | None, changes: dict[str, Any]) -> User
         user.email = email
     if username is not None:
         user.username = username
+    if renamed:
+        user.scim_user_name = scim_name
     if "external_id" in changes:
         user.external_id = external_id
-    if employee_id is not None:
+    if "employee_id" in changes:
         user.employee_id = employee_id
     admin_changes: dict[str, Any] = {}
     if display:
@@ -337,6 +357,8 @@ def patch_user(session: Session, user: User, body: Any) -> User:
                 if key in ("username", "displayname") and op["op"] == "remove":
                     raise ScimError(400, f"{attribute} cannot be removed.", "mutability")
                 changes[_ATTRIBUTE_PATHS[key]] = attr_value
+            elif key == ENTERPRISE_SCHEMA.lower() and op["op"] == "remove":
+                changes["employee_id"] = None
             elif key == ENTERPRISE_SCHEMA.lower() and isinstance(attr_value, dict):
                 if "employeeNumber" in attr_value:
                     changes["employee_id"] = attr_value["employeeNumber"]
@@ -365,6 +387,7 @@ def group_resource(session: Session, team: Team, base_url: str) -> dict[str, Any
         "schemas": [GROUP_SCHEMA],
         "id": str(team.id),
         "displayName": team.name,
+        **({"externalId": team.external_id} if team.external_id is not None else {}),
         "members": [{"value": str(uid), "display": name, "$ref": f"{base_url}/Users/{uid}"} for uid, name in members],
         "meta": {"resourceType": "Group", "created": _iso(team.created_at),
                  "lastModified": _iso(team.created_at), "location": f"{base_url}/Groups/{team.id}"},
@@ -399,6 +422,9 @@ def _member_ids(session: Session, value: Any) -> set[int]:
     ids: set[int] = set()
     for item in items:
         raw = item.get("value") if isinstance(item, dict) else item
+        ref = item.get("$ref") if isinstance(item, dict) else None
+        if isinstance(ref, str) and re.search(r"/Users/\d{1,9}$", ref) and not str(raw).isdigit():
+            raw = ref.rsplit("/", 1)[1]  # a member named by its reference only
         if not isinstance(raw, str | int) or not str(raw).isdigit() or len(str(raw)) >= 10:
             raise ScimError(400, "A member is {\"value\": \"<user id>\"}.", "invalidValue")
         ids.add(int(raw))
@@ -439,6 +465,7 @@ def create_group(session: Session, body: Any) -> Team:
     members = _member_ids(session, keyed["members"]) if keyed.get("members") else set()
     _ensure_group_name_free(session, None, name)
     team = teams.create_team(session, name, [])
+    team.external_id = _check_text(keyed.get("externalid"), "externalId", 255)
     _set_members(team, add=members)
     session.flush()
     return team
@@ -450,6 +477,7 @@ def replace_group(session: Session, team: Team, body: Any) -> Team:
     members = _member_ids(session, keyed.get("members") or [])
     _ensure_group_name_free(session, team, name)
     team.name = name
+    team.external_id = _check_text(keyed.get("externalid"), "externalId", 255)
     _set_members(team, exactly=members)
     session.flush()
     return team
@@ -484,10 +512,14 @@ def patch_group(session: Session, team: Team, body: Any) -> Team:
                 name = _group_name(attributes["displayname"])
                 _ensure_group_name_free(session, team, name)
                 team.name = name
+            if "externalid" in attributes:
+                team.external_id = _check_text(attributes["externalid"], "externalId", 255)
             if "members" in attributes:
                 _set_members(team, add=_member_ids(session, attributes["members"]))
-        elif key in ("externalid", "id"):
-            continue  # groups keep no externalId: ignored
+        elif key == "externalid":
+            team.external_id = None if op["op"] == "remove" else _check_text(value, "externalId", 255)
+        elif key == "id":
+            continue  # read-only: ignored
         else:
             raise ScimError(400, f"Groups cannot change {str(path)[:60]}.", "invalidPath")
     session.flush()

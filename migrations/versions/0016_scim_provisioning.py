@@ -51,16 +51,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("external_id", sa.String(length=255), nullable=True))
+        batch.add_column(sa.Column("scim_user_name", sa.String(length=255), nullable=True))
         batch.create_unique_constraint(op.f("uq_users_external_id"), ["external_id"])
+        batch.create_unique_constraint(op.f("uq_users_scim_user_name"), ["scim_user_name"])
     with op.batch_alter_table("teams") as batch:
         batch.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("external_id", sa.String(length=255), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("teams") as batch:
         batch.drop_column("archived_at")
+        batch.drop_column("external_id")
     with op.batch_alter_table("users") as batch:
+        batch.drop_constraint(op.f("uq_users_scim_user_name"), type_="unique")
         batch.drop_constraint(op.f("uq_users_external_id"), type_="unique")
+        batch.drop_column("scim_user_name")
         batch.drop_column("external_id")
     op.drop_table("scim_tokens")
     op.drop_table("audit_events")

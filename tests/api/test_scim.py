@@ -324,7 +324,12 @@ def test_unknown_ids_and_bad_bodies_answer_in_the_scim_error_schema(scim):
     _scim_error(scim("GET", "/Users/not-a-number"), 404)
     _scim_error(scim("DELETE", "/Groups/999999"), 404)
     _scim_error(scim("POST", "/Users", {"schemas": [USER]}), 400, "invalidValue")
-    _scim_error(scim("POST", "/Users", {"userName": "x"}), 400, "invalidValue")
+    _scim_error(scim("POST", "/Users", {"userName": "   "}), 400, "invalidValue")
+    # A userName that is neither an email nor a username (an object id) is kept as the provider's.
+    opaque = scim("POST", "/Users", {"userName": "9f1c2b7e-0d4a-4c8e-9a55-3f6a1e2d7b90-contractor"}).get_json()
+    assert (opaque["userName"], opaque["displayName"]) == ("9f1c2b7e-0d4a-4c8e-9a55-3f6a1e2d7b90-contractor",) * 2
+    found = scim("GET", '/Users?filter=userName eq "9F1C2B7E-0d4a-4c8e-9a55-3f6a1e2d7b90-CONTRACTOR"').get_json()
+    assert [r["id"] for r in found["Resources"]] == [opaque["id"]]
     user = scim("POST", "/Users", {"userName": "mia.k"}).get_json()
     assert (user["userName"], user["emails"]) == ("mia.k", [])
     _scim_error(scim("PATCH", f"/Users/{user['id']}", {"Operations": [{"op": "move", "path": "active"}]}),
