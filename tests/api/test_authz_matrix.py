@@ -217,6 +217,8 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     # SCIM tokens: provisioning people is the admins' to hand to an identity provider.
     ("GET", "/admin/scim-tokens", None):                            ADMIN_ONLY,
     ("POST", "/admin/scim-tokens", None):                           (401, 403, 403, 403, 201),
+    # A token is the organisation's: one the caller made (OWN) or another admin's (OTHER), only admins revoke.
+    ("DELETE", "/admin/scim-tokens/{token_id}", OWN):               (_,   403, 403, 403, 204),
     ("DELETE", "/admin/scim-tokens/{token_id}", OTHER):             (401, 403, 403, 403, 204),
     ("GET", "/admin/audit-log", None):                              ADMIN_ONLY,
 }
