@@ -89,6 +89,20 @@ class Settings:
     join_limit_per_ip: str = "20 per 15 minutes"
     # How long the audit log (sign-ins, provisioning, admin changes to people) is kept.
     audit_retention_days: int = 365
+    # Single sign-on with OpenID Connect (api/services/oidc.py): on when OIDC_ISSUER is set.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_allowed_domains: tuple[str, ...] = ()  # email domains that may sign in; none: any
+    oidc_teams_claim: str | None = None  # e.g. `groups`: its values name teams for auto-created people
+    oidc_auto_create: bool = False
+    # App URLs the sign-in may return to (prefixes); none: PUBLIC_BASE_URL/app/.
+    oidc_redirect_allowlist: tuple[str, ...] = ()
+    oidc_provider_name: str = "your company account"
+    # PASSWORD_LOGIN=off: only single sign-on, except BREAK_GLASS_EMAIL (an admin, when the provider is down).
+    password_login: bool = True
+    break_glass_email: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -357,7 +371,46 @@ def load_settings(env: dict | None = None, instance_dir: Path | None = None) -> 
         password_reset_limit_per_ip=env.get("PASSWORD_RESET_LIMIT_PER_IP") or d.password_reset_limit_per_ip,
         join_limit_per_code=env.get("JOIN_LIMIT_PER_CODE") or d.join_limit_per_code,
         join_limit_per_ip=env.get("JOIN_LIMIT_PER_IP") or d.join_limit_per_ip,
+        **_oidc(env),
     )
+
+
+def _list(env: dict, name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+
+
+def _oidc(env: dict) -> dict[str, Any]:
+    """The OIDC_* settings, PASSWORD_LOGIN and BREAK_GLASS_EMAIL; an issuer needs a client id and secret."""
+    d = Settings
+    issuer = (env.get("OIDC_ISSUER") or "").strip().rstrip("/") or None
+    if issuer:
+        _require_url("OIDC_ISSUER", issuer, ("https", "http"))
+        for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"):
+            if not env.get(name):
+                raise ConfigError(f"{name} must be set when OIDC_ISSUER is set")
+    scopes = " ".join((env.get("OIDC_SCOPES") or d.oidc_scopes).split())
+    if "openid" not in scopes.split():
+        raise ConfigError(f"OIDC_SCOPES must include openid, got {scopes!r}")
+    allowlist = _list(env, "OIDC_REDIRECT_ALLOWLIST")  # empty: PUBLIC_BASE_URL/app/, derived where used
+    for url in allowlist:
+        _require_url("OIDC_REDIRECT_ALLOWLIST", url, ("https", "http"))
+    password_login = _bool(env, "PASSWORD_LOGIN", d.password_login)
+    break_glass = (env.get("BREAK_GLASS_EMAIL") or "").strip().lower() or None
+    if not password_login and not issuer and not break_glass:
+        raise ConfigError("PASSWORD_LOGIN=off needs OIDC_ISSUER (or BREAK_GLASS_EMAIL): nobody could sign in")
+    return {
+        "oidc_issuer": issuer,
+        "oidc_client_id": env.get("OIDC_CLIENT_ID") or None,
+        "oidc_client_secret": env.get("OIDC_CLIENT_SECRET") or None,
+        "oidc_scopes": scopes,
+        "oidc_allowed_domains": tuple(x.lower().lstrip("@") for x in _list(env, "OIDC_ALLOWED_DOMAINS")),
+        "oidc_teams_claim": (env.get("OIDC_TEAMS_CLAIM") or "").strip() or None,
+        "oidc_auto_create": _bool(env, "OIDC_AUTO_CREATE", d.oidc_auto_create),
+        "oidc_redirect_allowlist": allowlist,
+        "oidc_provider_name": (env.get("OIDC_PROVIDER_NAME") or "").strip() or d.oidc_provider_name,
+        "password_login": password_login,
+        "break_glass_email": break_glass,
+    }
 
 
 def _choice(env: dict, name: str, default: str, allowed: tuple[str, ...]) -> str:

@@ -11,6 +11,7 @@ from api.models.join_codes import JoinCode, JoinRequest
 from api.models.ledger import DailyCapUsage, LedgerEntry, PeriodTotal, TeamPeriodTotal, UserPoints
 from api.models.mail import MailMessage
 from api.models.notifications import Device, Notification, NotificationPreference, TeamNudge
+from api.models.oidc_logins import OidcLogin
 from api.models.password_resets import PasswordReset
 from api.models.policies import PolicyAcceptance, PolicyVersion
 from api.models.posts import Post, PostTarget, Suggestion
@@ -41,6 +42,7 @@ __all__ = [
     "Level",
     "Notification",
     "NotificationPreference",
+    "OidcLogin",
     "OutboxMessage",
     "PeriodTotal",
     "PolicyAcceptance",

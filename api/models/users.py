@@ -37,6 +37,8 @@ class User(Base):
     # (e.g. an Entra object id or a long UPN prefix): provisioning finds the person by it.
     scim_user_name: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # The OpenID provider's `sub` for this person: how single sign-on finds them after the first time.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     role: Mapped[str] = mapped_column(String(8), default="staff")
     is_active: Mapped[bool] = mapped_column(default=True)
     gamification_enabled: Mapped[bool] = mapped_column(default=True)
@@ -66,7 +68,9 @@ class User(Base):
 
     @property
     def can_log_in(self) -> bool:
-        return self.is_active and self.erased_at is None and self.password_hash is not None
+        # A password, or an identity at the company's provider (single sign-on, possibly no password).
+        has_credential = self.password_hash is not None or self.oidc_subject is not None
+        return self.is_active and self.erased_at is None and has_credential
 
 
 class SocialProfile(Base):

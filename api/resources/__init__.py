@@ -40,6 +40,7 @@ MODULES = (
     "join_codes",
     "scim_tokens",
     "audit_log",
+    "oidc",
 )
 
 

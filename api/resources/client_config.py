@@ -22,6 +22,12 @@ def web_push(config: dict) -> dict | None:
     return {"firebase": firebase, "vapid_key": web["vapidKey"]}
 
 
+def sso(config: dict) -> dict:
+    if not config["OIDC_ISSUER"]:
+        return {"enabled": False, "start_url": None}
+    return {"enabled": True, "start_url": "/api/v1/auth/oidc/start"}
+
+
 @blp.route("")
 class ClientConfig(MethodView):
     @blp.response(200, ClientConfigSchema)
@@ -34,7 +40,7 @@ class ClientConfig(MethodView):
             "languages": list(LANGUAGES),
             "default_language": current_app.config["DEFAULT_LANGUAGE"],
             "web_push": web_push(current_app.config),
-            "sso": {"enabled": False, "start_url": None},
+            "sso": sso(current_app.config),
             "networks": list(NETWORKS),
             "caption_max_length": dict(CAPTION_LIMITS),
         }

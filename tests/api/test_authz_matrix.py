@@ -53,6 +53,11 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("POST", "/auth/refresh", None):                                (200, 200, 200, 200, 200),
     ("POST", "/auth/logout", None):                                 (204, 204, 204, 204, 204),
     ("POST", "/auth/activate", None):                               (200, 200, 200, 200, 200),
+    # Single sign-on is public (the browser carries no token); this world has no provider set up,
+    # so each answers 404 `sso-off` (tests/api/test_oidc.py runs the flow against a real provider).
+    ("GET", "/auth/oidc/start", None):                              (404, 404, 404, 404, 404),
+    ("GET", "/auth/oidc/callback", None):                           (404, 404, 404, 404, 404),
+    ("POST", "/auth/oidc/exchange", None):                          (404, 404, 404, 404, 404),
     # Me: everyone signed in, always about themselves.
     # What a client needs before anyone signs in: public.
     ("GET", "/client-config", None):                                (200, 200, 200, 200, 200),
@@ -341,11 +346,14 @@ BODIES: dict[tuple[str, str], Callable[[World, str, str], Any]] = {
                                                "password": INVITEE_PASSWORD, "username": f"new.{who}"},
     ("POST", "/teams/{team_id}/join-codes"): lambda w, who, s: {"max_uses": 25},
     ("POST", "/admin/scim-tokens"): lambda w, who, s: {"name": "Okta"},
+    ("POST", "/auth/oidc/exchange"): lambda w, who, s: {"code": "a-one-time-code"},
 }
 
 
 # (method, path) → the query string, for operations that name their object there.
 QUERIES: dict[tuple[str, str], Callable[[World, str, str | None], str]] = {
+    ("GET", "/auth/oidc/start"): lambda w, who, s: "?redirect_uri=https://go.stafet.test/app/",
+    ("GET", "/auth/oidc/callback"): lambda w, who, s: "?state=some-state&code=some-code",
     ("GET", "/leaderboard"): lambda w, who, s: f"?scope=team&team_id={_team_id(w, who, s)}" if s else "",
     ("POST", "/admin/users/import"): lambda w, who, s: "?dry_run=false&create_teams=true",
 }

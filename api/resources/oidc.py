@@ -1,0 +1,95 @@
+"""Single sign-on with OpenID Connect: start → provider → callback → the app → exchange → token pair."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect
+
+from api.clock import utcnow
+from api.db import db
+from api.errors import NotFound
+from api.extensions import Blueprint
+from api.resources.auth import X_CLIENT, _token_pair
+from api.services import oidc
+from schemas.auth import TokenPairSchema
+from schemas.oidc import OidcCallbackQuery, OidcExchangeSchema, OidcStartQuery
+
+URL_PREFIX = "/auth/oidc"
+blp = Blueprint("oidc", __name__, description="Single sign-on with the company's OpenID Connect provider")
+
+LOCATION = {"Location": {"description": "Where the browser goes next", "schema": {"type": "string"}}}
+
+
+def settings() -> oidc.Config | None:
+    """The configured provider, or None when single sign-on is off (OIDC_ISSUER unset)."""
+    c = current_app.config
+    if not c["OIDC_ISSUER"]:
+        return None
+    base = c["PUBLIC_BASE_URL"]
+    return oidc.Config(
+        issuer=c["OIDC_ISSUER"], client_id=c["OIDC_CLIENT_ID"], client_secret=c["OIDC_CLIENT_SECRET"],
+        scopes=c["OIDC_SCOPES"], callback_url=f"{base}/api/v1/auth/oidc/callback",
+        redirect_allowlist=c["OIDC_REDIRECT_ALLOWLIST"] or (f"{base}/app/",),
+        allowed_domains=c["OIDC_ALLOWED_DOMAINS"], teams_claim=c["OIDC_TEAMS_CLAIM"],
+        auto_create=c["OIDC_AUTO_CREATE"])
+
+
+def _required() -> oidc.Config:
+    cfg = settings()
+    if cfg is None:
+        raise NotFound("Single sign-on is not set up on this server.", slug="sso-off")
+    return cfg
+
+
+@blp.route("/start", methods=["GET"])
+@blp.arguments(OidcStartQuery, location="query")
+@blp.response(302, description="To the provider's sign-in page", headers=LOCATION)
+@blp.alt_response(404, response="NOT_FOUND")
+def start(args: dict):
+    """Begin single sign-on: a redirect to the company's provider
+
+    Open this in the browser (not with fetch). The provider sends the browser back to the callback,
+    which sends it on to `redirect_uri` with `?code=` (then POST it to `/auth/oidc/exchange`) or
+    `?error=` (a slug such as `domain-not-allowed`, `no-account`, `email-not-verified`) and
+    `error_description`. 404 `sso-off`: single sign-on is not set up.
+    """
+    url = oidc.begin(db.session, _required(), args["redirect_uri"], utcnow())
+    return redirect(url, 302)
+
+
+@blp.route("/callback", methods=["GET"])
+@blp.arguments(OidcCallbackQuery, location="query")
+@blp.response(302, description="Back to the app with `?code=` or `?error=`", headers=LOCATION)
+@blp.alt_response(404, response="NOT_FOUND")
+def callback(args: dict):
+    """The provider's return address (register it at the provider)
+
+    404 `sso-state-invalid`: the state is unknown, used or expired; every other outcome is a
+    redirect to the app.
+    """
+    cfg = _required()
+    try:
+        location = oidc.finish(db.session, cfg, args["state"], args.get("code"), args.get("error"), utcnow())
+    except oidc.OidcRefused as refused:
+        db.commit()  # the state stays used although the sign-in failed
+        current_app.logger.info("sso refused", extra={"error": refused.error})
+        return redirect(refused.location, 302)
+    return redirect(location, 302)
+
+
+@blp.route("/exchange", methods=["POST"])
+@blp.arguments(OidcExchangeSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.doc(parameters=[X_CLIENT])
+def exchange(data: dict):
+    """Swap the one-time code from the callback for a token pair
+
+    401 `sso-code-invalid`: unknown, used or older than 60 seconds.
+    """
+    _required()
+    user = oidc.redeem(db.session, data["code"], utcnow())
+    return _token_pair(user)
+
+
+

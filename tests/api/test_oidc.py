@@ -1,0 +1,177 @@
+"""Single sign-on against a real (local) OpenID provider: start → provider → callback → exchange → /me."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db import Base
+from api.models.users import User
+from api.services import oidc
+from tests.conftest import base_env, build_app, empty_database, inspection_session
+from tests.factories import TeamFactory, UserFactory
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider
+
+BASE = "https://go.stafet.test"
+CALLBACK = f"{BASE}/api/v1/auth/oidc/callback"
+APP_URL = f"{BASE}/app/signed-in"
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    with running_provider((CALLBACK,)) as p:
+        yield p
+
+
+def _app(tmp_path_factory: pytest.TempPathFactory, provider: Provider, **env: str) -> Flask:
+    tmp = tmp_path_factory.mktemp("oidc")
+    app = build_app(base_env(tmp, OIDC_ISSUER=provider.issuer, OIDC_CLIENT_ID=CLIENT_ID,
+                             OIDC_CLIENT_SECRET=CLIENT_SECRET, **env))
+    Base.metadata.create_all(app.extensions["stafet.db"]["engine"])
+    return app
+
+
+@pytest.fixture(scope="module")
+def sso_app(tmp_path_factory: pytest.TempPathFactory, provider: Provider) -> Iterator[Flask]:
+    app = _app(tmp_path_factory, provider, OIDC_ALLOWED_DOMAINS="example.test", OIDC_AUTO_CREATE="true",
+               OIDC_TEAMS_CLAIM="groups")
+    yield app
+    app.extensions["stafet.db"]["engine"].dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh(request: pytest.FixtureRequest, provider: Provider) -> Iterator[None]:
+    provider.tamper, provider.user = {}, {"sub": "sub-ada", "email": "ada@example.test", "email_verified": True,
+                                           "name": "Ada Lovelace"}
+    oidc.cache.clear()
+    yield
+    if "sso_app" in request.fixturenames:
+        empty_database(request.getfixturevalue("sso_app"))
+
+
+@pytest.fixture
+def db(sso_app: Flask) -> Iterator[Session]:
+    """An inspection session on the SSO app's database (the factories write through it)."""
+    s = inspection_session(sso_app)
+    yield s
+    s.close()
+    s.get_bind().dispose()
+
+
+def _sign_in(app: Flask, redirect_uri: str = APP_URL, *, state: str | None = None) -> requests.Response | object:
+    """Browser steps: the API's start, the provider's authorize, the API's callback. The app's Location."""
+    web = app.test_client()
+    start = web.get("/api/v1/auth/oidc/start", query_string={"redirect_uri": redirect_uri})
+    assert start.status_code == 302, start.get_data(as_text=True)
+    at_provider = requests.get(start.headers["Location"], allow_redirects=False, timeout=5)
+    assert at_provider.status_code == 302
+    back = urlsplit(at_provider.headers["Location"])
+    assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK
+    query = back.query if state is None else back.query.replace(
+        "state=" + parse_qs(back.query)["state"][0], "state=" + state)
+    return web.get(f"{back.path}?{query}")
+
+
+def _app_params(callback) -> dict[str, str]:
+    assert callback.status_code == 302, callback.get_data(as_text=True)
+    where = urlsplit(callback.headers["Location"])
+    assert f"{where.scheme}://{where.netloc}{where.path}" == APP_URL
+    return {k: v[0] for k, v in parse_qs(where.query).items()}
+
+
+def _exchange(app: Flask, code: str):
+    return app.test_client().post("/api/v1/auth/oidc/exchange", json={"code": code})
+
+
+def test_the_full_flow_signs_in_an_invited_person_by_verified_email_then_by_subject(sso_app, db, provider):
+    ada = UserFactory(email="ada@example.test", password_hash=None)  # invited, never activated
+    params = _app_params(_sign_in(sso_app))
+    pair = _exchange(sso_app, params["code"])
+    assert pair.status_code == 200, pair.get_json()
+    me = sso_app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {pair.get_json()['access_token']}"})
+    assert me.status_code == 200 and me.get_json()["id"] == ada.id
+    db.expire_all()
+    assert db.get(User, ada.id).oidc_subject == "sub-ada"
+    # The next time the email at the provider changed: the subject still finds Ada.
+    UserFactory(email="ada.new@example.test")
+    provider.user = {"sub": "sub-ada", "email": "ada.new@example.test", "email_verified": True}
+    pair = _exchange(sso_app, _app_params(_sign_in(sso_app))["code"])
+    assert pair.get_json()["user"]["id"] == ada.id
+
+
+def test_the_provider_got_the_pkce_verifier_and_the_client_secret(sso_app, db, provider):
+    UserFactory(email="ada@example.test")
+    _app_params(_sign_in(sso_app))
+    assert provider.token_requests[-1]["code_verifier"]  # the token endpoint checked it against the S256 challenge
+
+
+def test_auto_create_makes_a_staff_member_in_the_teams_of_the_groups_claim(sso_app, db, provider):
+    sales = TeamFactory(name="Sales Nordics")
+    TeamFactory(name="Finance")
+    provider.user = {"sub": "sub-new", "email": "new@example.test", "email_verified": True, "name": "New Person",
+                     "groups": ["sales   NORDICS", "Not A Team"]}
+    pair = _exchange(sso_app, _app_params(_sign_in(sso_app))["code"]).get_json()
+    assert pair["user"]["display_name"] == "New Person"
+    user = db.scalar(select(User).where(User.email == "new@example.test"))
+    assert user.role == "staff" and user.oidc_subject == "sub-new"
+    assert [m.team_id for m in user.memberships] == [sales.id]
+
+
+def test_a_code_works_once(sso_app, db):
+    UserFactory(email="ada@example.test")
+    code = _app_params(_sign_in(sso_app))["code"]
+    assert _exchange(sso_app, code).status_code == 200
+    replay = _exchange(sso_app, code)
+    assert replay.status_code == 401 and replay.get_json()["type"].endswith("sso-code-invalid")
+
+
+def test_a_wrong_state_is_refused(sso_app):
+    r = _sign_in(sso_app, state="not-the-state")
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("tamper, error", [
+    ({"nonce": "another-nonce"}, "id-token-nonce"),
+    ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, "id-token-expired"),
+    ({"sign_with_other_key": True}, "id-token-invalid"),
+    ({"aud": "another-client"}, "id-token-audience"),
+    ({"iss": "https://evil.example"}, "id-token-issuer"),
+])
+def test_an_id_token_that_is_not_right_is_refused(sso_app, db, provider, tamper, error):
+    UserFactory(email="ada@example.test")
+    provider.tamper = tamper
+    assert _app_params(_sign_in(sso_app))["error"] == error
+
+
+@pytest.mark.parametrize("user, error", [
+    ({"sub": "s1", "email": "ada@example.test", "email_verified": False}, "email-not-verified"),
+    ({"sub": "s2", "email": "eve@elsewhere.test", "email_verified": True}, "domain-not-allowed"),
+])
+def test_people_the_rules_keep_out_are_sent_back_with_an_error(sso_app, provider, db, user, error):
+    UserFactory(email="ada@example.test")
+    provider.user = user
+    params = _app_params(_sign_in(sso_app))
+    assert params["error"] == error and "code" not in params
+    assert db.scalar(select(User).where(User.email == user["email"])) is None or error == "email-not-verified"
+
+
+def test_a_redirect_uri_off_the_allow_list_is_refused_before_the_provider(sso_app):
+    r = sso_app.test_client().get("/api/v1/auth/oidc/start", query_string={"redirect_uri": "https://evil.test/app/"})
+    assert r.status_code == 422 and r.get_json()["type"].endswith("redirect-uri-not-allowed")
+
+
+def test_client_config_says_sso_is_on(sso_app):
+    sso = sso_app.test_client().get("/api/v1/client-config").get_json()["sso"]
+    assert sso == {"enabled": True, "start_url": "/api/v1/auth/oidc/start"}
+
+
+def test_without_an_issuer_sso_is_off(client):
+    assert client.get("/client-config").get_json()["sso"] == {"enabled": False, "start_url": None}
+    assert client.get("/auth/oidc/start?redirect_uri=https://go.stafet.test/app/").status_code == 404
