@@ -392,8 +392,10 @@ def _oidc(env: dict) -> dict[str, Any]:
     if "openid" not in scopes.split():
         raise ConfigError(f"OIDC_SCOPES must include openid, got {scopes!r}")
     allowlist = _list(env, "OIDC_REDIRECT_ALLOWLIST")  # empty: PUBLIC_BASE_URL/app/, derived where used
-    for url in allowlist:
-        _require_url("OIDC_REDIRECT_ALLOWLIST", url, ("https", "http"))
+    for url in allowlist:  # web addresses, or a native app's own scheme (com.example.stafet:/signed-in)
+        scheme = urlsplit(url).scheme.lower()
+        if not scheme or scheme in ("javascript", "data", "vbscript", "file") or len(url) <= len(scheme) + 1:
+            raise ConfigError(f"OIDC_REDIRECT_ALLOWLIST must list app addresses such as https://…/app/, got {url!r}")
     password_login = _bool(env, "PASSWORD_LOGIN", d.password_login)
     break_glass = (env.get("BREAK_GLASS_EMAIL") or "").strip().lower() or None
     if not password_login and not issuer and not break_glass:

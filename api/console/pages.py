@@ -86,8 +86,11 @@ def _email_in_form() -> object:
 def login():
     if request.method == "POST":
         email = request.form.get("email", "")
+        enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
         try:
+            accounts.check_password_login(enabled, break_glass, email)
             user = accounts.authenticate(db.session, email, request.form.get("password", ""))
+            accounts.check_password_login(enabled, break_glass, email, user)
         except (Unauthorized, Forbidden) as exc:  # Forbidden: joined with a code, awaiting approval
             flash(exc.detail, "error")
             return render_template("login.html", email=email, me=None), exc.status

@@ -70,9 +70,13 @@ def login(data: dict):
     """Sign in with email (or username) and password
 
     Failed attempts are limited per account and per IP address; past the limit the
-    answer is 429 with Retry-After, even for the right password. 403 `awaiting-approval`: the right
+    answer is 429 with Retry-After, even for the right password. 403 `password-login-off`: the
+    organisation signs in with single sign-on only (PASSWORD_LOGIN=off; `GET /client-config` says
+    where), except its break-glass admin. 403 `awaiting-approval`: the right
     password of someone who joined with a code that a team lead has not approved yet.
     """
+    enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
+    accounts.check_password_login(enabled, break_glass, data.get("email"))
     try:
         user = accounts.authenticate(db.session, data.get("email"), data["password"], username=data.get("username"))
     except DomainError as error:
@@ -83,6 +87,7 @@ def login(data: dict):
                      detail={"method": "password", "account": (account or "")[:254], "reason": error.slug})
         db.commit()  # the record must stick although the answer is an error
         raise
+    accounts.check_password_login(enabled, break_glass, data.get("email"), user)
     audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "password"})
     return _token_pair(user)
 

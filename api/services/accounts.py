@@ -56,6 +56,20 @@ def authenticate(session: Session, email: str | None, password: str, *, username
     return user
 
 
+def check_password_login(enabled: bool, break_glass_email: str | None, email: str | None,
+                         user: User | None = None) -> None:
+    """PASSWORD_LOGIN=off: only the break-glass admin (BREAK_GLASS_EMAIL) may sign in with a password.
+    Checked before the password (with `user` None) and, for the break-glass address, after it: the
+    account must be an admin's."""
+    if enabled:
+        return
+    if break_glass_email and email and normalise_email(email) == break_glass_email \
+            and (user is None or user.role == "admin"):
+        return
+    raise Forbidden("Password sign-in is turned off here: sign in with your company account (single sign-on).",
+                    slug="password-login-off")
+
+
 def _waiting_for_approval(session: Session, user: User) -> bool:
     pending = select(JoinRequest.id).where(JoinRequest.user_id == user.id, JoinRequest.status == "pending")
     return not user.is_active and user.erased_at is None and session.scalar(pending.limit(1)) is not None

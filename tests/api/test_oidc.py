@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -12,11 +13,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.config import ConfigError, load_settings
 from api.db import Base
 from api.models.users import User
 from api.services import oidc
 from tests.conftest import base_env, build_app, empty_database, inspection_session
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider
 
 BASE = "https://go.stafet.test"
@@ -175,3 +177,56 @@ def test_client_config_says_sso_is_on(sso_app):
 def test_without_an_issuer_sso_is_off(client):
     assert client.get("/client-config").get_json()["sso"] == {"enabled": False, "start_url": None}
     assert client.get("/auth/oidc/start?redirect_uri=https://go.stafet.test/app/").status_code == 404
+
+
+# --- PASSWORD_LOGIN=off: single sign-on only, except the break-glass admin -----------------------
+
+@pytest.fixture(scope="module")
+def sso_only_app(tmp_path_factory: pytest.TempPathFactory, provider: Provider) -> Iterator[Flask]:
+    app = _app(tmp_path_factory, provider, PASSWORD_LOGIN="off", BREAK_GLASS_EMAIL="Root@Example.test")
+    yield app
+    app.extensions["stafet.db"]["engine"].dispose()
+
+
+@pytest.fixture
+def only_db(sso_only_app: Flask) -> Iterator[Session]:
+    s = inspection_session(sso_only_app)
+    yield s
+    s.close()
+    s.get_bind().dispose()
+    empty_database(sso_only_app)
+
+
+def _console_login(app: Flask, email: str):
+    web = app.test_client()
+    page = web.get("/console/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return web.post("/console/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+
+
+def test_with_password_login_off_only_the_break_glass_admin_signs_in_with_a_password(sso_only_app, only_db):
+    UserFactory(email="staff@example.test")
+    UserFactory(email="root@example.test", role="admin")
+    api = sso_only_app.test_client()
+    refused = api.post("/api/v1/auth/login", json={"email": "staff@example.test", "password": PASSWORD})
+    assert refused.status_code == 403 and refused.get_json()["type"].endswith("password-login-off")
+    assert api.post("/api/v1/auth/login", json={"email": "root@example.test", "password": PASSWORD}).status_code == 200
+    assert _console_login(sso_only_app, "staff@example.test").status_code == 403
+    assert _console_login(sso_only_app, "root@example.test").status_code == 302
+
+
+def test_the_break_glass_address_must_belong_to_an_admin(sso_only_app, only_db):
+    UserFactory(email="root@example.test", role="staff")
+    r = sso_only_app.test_client().post("/api/v1/auth/login", json={"email": "root@example.test", "password": PASSWORD})
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("env, names", [
+    ({"OIDC_ISSUER": "https://login.example.test"}, "OIDC_CLIENT_ID"),
+    ({"PASSWORD_LOGIN": "off"}, "PASSWORD_LOGIN"),
+    ({"OIDC_SCOPES": "email profile"}, "OIDC_SCOPES"),
+    ({"OIDC_REDIRECT_ALLOWLIST": "https://go.stafet.test/app/,javascript:alert(1)"}, "OIDC_REDIRECT_ALLOWLIST"),
+])
+def test_single_sign_on_settings_that_cannot_work_stop_the_start(tmp_path, env, names):
+    with pytest.raises(ConfigError, match=names):
+        load_settings(env, instance_dir=tmp_path)
