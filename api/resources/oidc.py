@@ -19,22 +19,8 @@ blp = Blueprint("oidc", __name__, description="Single sign-on with the company's
 LOCATION = {"Location": {"description": "Where the browser goes next", "schema": {"type": "string"}}}
 
 
-def settings() -> oidc.Config | None:
-    """The configured provider, or None when single sign-on is off (OIDC_ISSUER unset)."""
-    c = current_app.config
-    if not c["OIDC_ISSUER"]:
-        return None
-    base = c["PUBLIC_BASE_URL"]
-    return oidc.Config(
-        issuer=c["OIDC_ISSUER"], client_id=c["OIDC_CLIENT_ID"], client_secret=c["OIDC_CLIENT_SECRET"],
-        scopes=c["OIDC_SCOPES"], callback_url=f"{base}/api/v1/auth/oidc/callback",
-        redirect_allowlist=c["OIDC_REDIRECT_ALLOWLIST"] or (f"{base}/app/",),
-        allowed_domains=c["OIDC_ALLOWED_DOMAINS"], teams_claim=c["OIDC_TEAMS_CLAIM"],
-        auto_create=c["OIDC_AUTO_CREATE"])
-
-
 def _required() -> oidc.Config:
-    cfg = settings()
+    cfg = oidc.config_from(current_app.config)
     if cfg is None:
         raise NotFound("Single sign-on is not set up on this server.", slug="sso-off")
     return cfg

@@ -66,6 +66,19 @@ class Config:
     auto_create: bool = False
 
 
+def config_from(c: dict) -> Config | None:
+    """The provider from the app's settings (OIDC_*), or None when single sign-on is off."""
+    if not c["OIDC_ISSUER"]:
+        return None
+    base = c["PUBLIC_BASE_URL"]
+    return Config(
+        issuer=c["OIDC_ISSUER"], client_id=c["OIDC_CLIENT_ID"], client_secret=c["OIDC_CLIENT_SECRET"],
+        scopes=c["OIDC_SCOPES"], callback_url=f"{base}/api/v1/auth/oidc/callback",
+        redirect_allowlist=tuple(c["OIDC_REDIRECT_ALLOWLIST"]) or (f"{base}/app/",),
+        allowed_domains=tuple(c["OIDC_ALLOWED_DOMAINS"]), teams_claim=c["OIDC_TEAMS_CLAIM"],
+        auto_create=c["OIDC_AUTO_CREATE"])
+
+
 class OidcRefused(Exception):
     """The sign-in did not work out; the browser goes back to the app with `?error=<slug>`."""
 

@@ -230,3 +230,36 @@ def test_the_break_glass_address_must_belong_to_an_admin(sso_only_app, only_db):
 def test_single_sign_on_settings_that_cannot_work_stop_the_start(tmp_path, env, names):
     with pytest.raises(ConfigError, match=names):
         load_settings(env, instance_dir=tmp_path)
+
+
+# --- the console's "Sign in with <provider>" ---------------------------------------------------
+
+def _console_sso(app: Flask):
+    web = app.test_client()
+    assert "Sign in with your company account" in web.get("/console/login").get_data(as_text=True)
+    start = web.get("/console/sso")
+    assert start.status_code == 302
+    at_provider = requests.get(start.headers["Location"], allow_redirects=False, timeout=5)
+    back = urlsplit(at_provider.headers["Location"])
+    to_console = web.get(f"{back.path}?{back.query}")
+    assert to_console.status_code == 302
+    where = urlsplit(to_console.headers["Location"])
+    assert where.path == "/console/sso/done"
+    return web, web.get(f"{where.path}?{where.query}")
+
+
+def test_a_lead_signs_in_to_the_console_with_the_provider(sso_app, db, provider):
+    lead = UserFactory(email="ada@example.test", role="lead", password_hash=None)
+    web, done = _console_sso(sso_app)
+    assert done.status_code == 302 and urlsplit(done.headers["Location"]).path == "/console/"
+    assert web.get("/console/").status_code == 200  # a console session for Ada
+    db.expire_all()
+    assert db.get(User, lead.id).oidc_subject == "sub-ada"
+
+
+def test_a_console_sign_in_the_rules_refuse_shows_why(sso_app, db, provider):
+    provider.user = {"sub": "s9", "email": "eve@elsewhere.test", "email_verified": True}
+    web, done = _console_sso(sso_app)
+    assert urlsplit(done.headers["Location"]).path == "/console/login"
+    assert "may not sign in here" in web.get("/console/login").get_data(as_text=True)
+    assert web.get("/console/").status_code == 302  # still signed out
