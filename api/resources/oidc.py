@@ -36,7 +36,8 @@ def start(args: dict):
     Open this in the browser (not with fetch). The provider sends the browser back to the callback,
     which sends it on to `redirect_uri` with `?code=` (then POST it to `/auth/oidc/exchange`) or
     `?error=` (a slug such as `domain-not-allowed`, `no-account`, `email-not-verified`) and
-    `error_description`. 404 `sso-off`: single sign-on is not set up.
+    `error_description`. 404 `sso-off`: single sign-on is not set up; 503 `sso-provider-unavailable`:
+    the provider's discovery document cannot be fetched.
     """
     url = oidc.begin(db.session, _required(), args["redirect_uri"], utcnow())
     return redirect(url, 302)

@@ -38,7 +38,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import NotFound, Unauthorized, Unprocessable
+from api.errors import DomainError, NotFound, Unauthorized, Unprocessable
 from api.models.oidc_logins import OidcLogin
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
@@ -77,6 +77,13 @@ def config_from(c: dict) -> Config | None:
         redirect_allowlist=tuple(c["OIDC_REDIRECT_ALLOWLIST"]) or (f"{base}/app/",),
         allowed_domains=tuple(c["OIDC_ALLOWED_DOMAINS"]), teams_claim=c["OIDC_TEAMS_CLAIM"],
         auto_create=c["OIDC_AUTO_CREATE"])
+
+
+class ProviderUnavailable(DomainError):
+    """The provider's discovery document or keys cannot be fetched (down, or misconfigured)."""
+
+    status = 503
+    slug = "sso-provider-unavailable"
 
 
 class OidcRefused(Exception):
@@ -129,14 +136,18 @@ cache = ProviderCache()
 
 
 def discovery(cfg: Config) -> dict:
-    meta = cache.get_json(cfg.issuer + "/.well-known/openid-configuration")
-    if meta.get("issuer", "").rstrip("/") != cfg.issuer:  # OpenID Connect Discovery §4.3
-        raise RuntimeError(f"the discovery document names issuer {meta.get('issuer')!r}, not {cfg.issuer!r}")
+    try:
+        meta = cache.get_json(cfg.issuer + "/.well-known/openid-configuration")
+    except (requests.RequestException, ValueError) as exc:
+        raise ProviderUnavailable("The company sign-in service cannot be reached. Try again in a while.") from exc
+    if not isinstance(meta, dict) or str(meta.get("issuer", "")).rstrip("/") != cfg.issuer:
+        # OpenID Connect Discovery §4.3: the document must name the issuer it was fetched from.
+        raise ProviderUnavailable("The company sign-in service is misconfigured (its issuer does not match).")
     return meta
 
 
 def _key_set(meta: dict, *, fresh: bool = False) -> KeySet:
-    return KeySet.import_key_set(cache.get_json(meta["jwks_uri"], fresh=fresh))
+    return KeySet.import_key_set(cache.get_json(meta["jwks_uri"], fresh=fresh))  # type: ignore[arg-type]
 
 
 # --- the flow --------------------------------------------------------------------------------------
@@ -182,7 +193,10 @@ def finish(session: Session, cfg: Config, state: str, code: str | None, error: s
     back = login.redirect_uri
     if error or not code:
         raise OidcRefused(back, "provider-refused", f"The sign-in service said: {error or 'no code'}.")
-    meta = discovery(cfg)
+    try:
+        meta = discovery(cfg)
+    except ProviderUnavailable as exc:
+        raise OidcRefused(back, "provider-unavailable", exc.detail) from exc
     try:
         token = _client(cfg).fetch_token(meta["token_endpoint"], code=code, code_verifier=login.code_verifier,
                                          timeout=HTTP_TIMEOUT)
@@ -205,6 +219,8 @@ def _validated_claims(cfg: Config, meta: dict, id_token: Any, nonce: str, back: 
             token = jwt.decode(id_token, _key_set(meta), algorithms=list(ALGORITHMS))
         except (ValueError, JoseError):  # an unknown key id: the provider may have rotated its keys
             token = jwt.decode(id_token, _key_set(meta, fresh=True), algorithms=list(ALGORITHMS))
+    except requests.RequestException as exc:
+        raise OidcRefused(back, "provider-unavailable", "The sign-in service's keys cannot be fetched.") from exc
     except (BadSignatureError, ValueError, JoseError) as exc:
         raise OidcRefused(back, "id-token-invalid", "The id token's signature is not the provider's.") from exc
     registry = jwt.JWTClaimsRegistry(
@@ -234,16 +250,19 @@ def _match(session: Session, cfg: Config, claims: dict, back: str, now: datetime
     email = claims.get("email")
     verified = claims.get("email_verified") in (True, "true")
     user = session.scalar(select(User).where(User.oidc_subject == subject))
+    if not isinstance(email, str) or "@" not in email:
+        email = None
     if user is None:
-        if not isinstance(email, str) or "@" not in email:
+        if email is None:
             raise OidcRefused(back, "email-missing", "The sign-in service sent no email address.")
         if not verified:
             raise OidcRefused(back, "email-not-verified", "Your email address is not verified at the sign-in service.")
-    if isinstance(email, str) and cfg.allowed_domains:
+    if email is not None and cfg.allowed_domains:
         domain = email.rsplit("@", 1)[-1].lower()
         if domain not in cfg.allowed_domains:
             raise OidcRefused(back, "domain-not-allowed", f"Accounts at {domain} may not sign in here.")
     if user is None:
+        assert email is not None  # refused above when missing
         user = accounts.find_by_email(session, email)
         if user is not None:
             if user.oidc_subject is not None:  # already linked to another identity at the provider

@@ -263,3 +263,27 @@ def test_a_console_sign_in_the_rules_refuse_shows_why(sso_app, db, provider):
     assert urlsplit(done.headers["Location"]).path == "/console/login"
     assert "may not sign in here" in web.get("/console/login").get_data(as_text=True)
     assert web.get("/console/").status_code == 302  # still signed out
+
+
+def test_a_provider_that_cannot_be_reached_is_a_503_at_the_start(tmp_path_factory):
+    import socket
+    with socket.socket() as s:  # a port nobody listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = build_app(base_env(tmp_path_factory.mktemp("down"), OIDC_ISSUER=f"http://127.0.0.1:{port}",
+                             OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET))
+    Base.metadata.create_all(app.extensions["stafet.db"]["engine"])
+    r = app.test_client().get("/api/v1/auth/oidc/start", query_string={"redirect_uri": APP_URL})
+    assert r.status_code == 503 and r.get_json()["type"].endswith("sso-provider-unavailable")
+    app.extensions["stafet.db"]["engine"].dispose()
+
+
+def test_without_auto_create_someone_unknown_has_no_account(sso_only_app, only_db):
+    params = _app_params(_sign_in(sso_only_app))
+    assert params["error"] == "no-account"
+    assert only_db.scalar(select(User).where(User.email == "ada@example.test")) is None
+
+
+def test_a_deactivated_person_is_refused_though_the_provider_knows_them(sso_app, db):
+    UserFactory(email="ada@example.test", is_active=False, oidc_subject="sub-ada")
+    assert _app_params(_sign_in(sso_app))["error"] == "account-inactive"
