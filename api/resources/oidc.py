@@ -9,7 +9,7 @@ from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
 from api.resources.auth import X_CLIENT, _token_pair
-from api.services import oidc
+from api.services import audit, oidc
 from schemas.auth import TokenPairSchema
 from schemas.oidc import OidcCallbackQuery, OidcExchangeSchema, OidcStartQuery
 
@@ -76,6 +76,7 @@ def exchange(data: dict):
     """
     _required()
     user = oidc.redeem(db.session, data["code"], utcnow())
+    audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "oidc"})
     return _token_pair(user)
 
 

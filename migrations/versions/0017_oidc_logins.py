@@ -2,14 +2,14 @@
 state, nonce, PKCE verifier, the app's redirect URI, then the one-time code for the app).
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
