@@ -33,11 +33,14 @@ STATEMENTS = (
               now()
        FROM generate_series(1, :posts) g""",
     "INSERT INTO post_targets (post_id, team_id) SELECT id, 1 + (id % 20) FROM posts WHERE id % 5 = 0",
+    # (post, user, network) repeats every 10,000 shares (7 is invertible mod 10,000): people share
+    # again, and only the first share of a post on a network earns (shares.is_repeat).
     """INSERT INTO shares (post_id, user_id, network, caption, personal_caption, code, follower_snapshot, team_id,
-                           click_count, created_at)
+                           click_count, created_at, is_repeat)
        SELECT 1 + g % :posts, 1 + (g * 7) % :users, (ARRAY['linkedin','x','facebook','instagram'])[1 + g % 4],
               CASE WHEN g % 3 = 0 THEN 'In my own words ' || g END, g % 3 = 0, 'bench' || g, 50 + g % 950,
-              1 + ((1 + (g * 7) % :users) % 20), g % 4, now() - ((g % 129600) || ' minutes')::interval
+              1 + ((1 + (g * 7) % :users) % 20), g % 4, now() - ((g % 129600) || ' minutes')::interval,
+              g > 10000
        FROM generate_series(1, :shares) g""",
     """INSERT INTO clicks (share_id, day, visitor_hash, created_at)
        SELECT s.id, (s.created_at)::date, md5(s.id || '-' || k), s.created_at
