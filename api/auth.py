@@ -3,7 +3,7 @@
 Every protected endpoint goes through `require_role`; there are no ad-hoc role checks.
 The user is re-read on every request, so a deactivation or a role change applies at once.
 Tokens issued at sign-in carry their session's id (`sid`); a token of a signed-out session is
-refused from the next request (one primary-key lookup, api/services/sessions.py).
+refused from the next request: the query that reads the user reads the session too (`_load_user`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token, get_current_user, get_jwt, verify_jwt_in_request
 from jwt import InvalidTokenError
+from sqlalchemy import and_, select
 
 from api.db import db
 from api.errors import Forbidden, Unauthorized, problem
 from api.extensions import jwt
 from api.keys import derive_key
+from api.models.auth_tokens import AuthSession
 from api.models.users import User
-from api.services import sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,10 +69,25 @@ def _decode_key(header: dict, _payload: dict) -> str:
 
 @jwt.user_lookup_loader
 def _load_user(_header: dict, payload: dict) -> User | None:
+    """The token's user. With a `sid`, the same query reads whether that session is still live (a
+    session of this user, not revoked): `g.live_session_id` is the sid then, for `authenticate_request`."""
     try:
-        return db.session.get(User, int(payload["sub"]))
+        user_id = int(payload["sub"])
     except (KeyError, TypeError, ValueError):
         return None
+    sid = payload.get("sid")
+    if not isinstance(sid, int):
+        return db.session.get(User, user_id)
+    row = db.session.execute(
+        select(User, AuthSession.id)
+        .outerjoin(AuthSession, and_(AuthSession.id == sid, AuthSession.user_id == User.id,
+                                     AuthSession.revoked_at.is_(None)))
+        .where(User.id == user_id)
+    ).first()
+    if row is None:
+        return None
+    g.live_session_id = row[1]
+    return row[0]
 
 
 def _unauthorized(detail: str):
@@ -127,7 +143,7 @@ def authenticate_request(role: str) -> User:
     if user is None or not user.can_log_in:
         raise Unauthorized("This account is deactivated or no longer exists.")
     sid = get_jwt().get("sid")
-    if sid is not None and (not isinstance(sid, int) or not sessions.is_live(db.session, sid, user.id)):
+    if sid is not None and (not isinstance(sid, int) or g.get("live_session_id") != sid):
         raise Unauthorized("This session has been signed out. Sign in again.", slug="session-ended")
     if not user.has_role(role):
         raise Forbidden(f"This needs the {role} role; you are signed in as {user.role}.")
