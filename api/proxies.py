@@ -87,7 +87,7 @@ def _last(header: str | None) -> str | None:
 
 
 def init_proxies(app: Flask) -> None:
-    trusted = app.config.get("TRUSTED_PROXIES") or 0
+    trusted = app.config["TRUSTED_PROXIES"]
     if isinstance(trusted, int):
         if trusted > 0:
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=1, x_host=1)  # type: ignore[method-assign]
