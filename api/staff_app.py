@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
-from werkzeug.security import safe_join
+from werkzeug.exceptions import NotFound
 
 blp = Blueprint("staff_app", __name__)
 
@@ -60,12 +61,11 @@ def bare() -> Response:
 @blp.get("/app/", defaults={"path": ""})
 @blp.get("/app/<path:path>")
 def serve(path: str) -> Response:
-    root = _root()
-    if not (root / "index.html").is_file():
+    # send_from_directory refuses a path outside the build, or no file there, with a NotFound.
+    with suppress(NotFound):
+        return _send(path or "index.html")
+    if not (_root() / "index.html").is_file():
         return Response(NOT_BUILT, status=503, mimetype="text/html", headers={"Cache-Control": REVALIDATE})
-    target = safe_join(str(root), path) if path else None
-    if target is not None and Path(target).is_file():
-        return _send(path)
     if "." in path.rsplit("/", 1)[-1] or path.startswith("assets/"):
         abort(404)  # a missing file, not a route: never answer a script request with HTML
     return _send("index.html")
