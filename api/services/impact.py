@@ -43,26 +43,35 @@ def streak_days(share_days: set[date], today: date) -> int:
     return run
 
 
+def _period(period: str, now: datetime) -> tuple[dict[str, Any], datetime, datetime]:
+    """The period as answered ({key, start, end}) and its moments [lo, hi); the open end of
+    all time is tomorrow."""
+    start, end = period_bounds(period, now.date())
+    hi = _utc(end) if end is not None else now + timedelta(days=1)
+    return {"key": period, "start": start, "end": end}, _utc(start), hi
+
+
 def mine(session: Session, user: User, *, period: str, caps: FollowerCaps, rank: int | None) -> dict[str, Any]:
     """My impact in the period. `rank` is my place on the organisation's board (computed by the
     leaderboards, passed in); None when I left gamification."""
-    start, end = period_bounds(period, utcnow().date())
-    lo, hi = _window(period)
+    now = utcnow()
+    shown, lo, hi = _period(period, now)
     s = select(Share).where(Share.user_id == user.id, Share.created_at >= lo, Share.created_at < hi).subquery()
-    clicks = select(Click.id).join(Share, Share.id == Click.share_id).where(
-        Share.user_id == user.id, Click.created_at >= lo, Click.created_at < hi)
-    n_shares, reached = session.execute(
-        select(func.count(), reach_rules.total(s.c.follower_snapshot, s.c.network, caps))).one()
-    n_clicks = session.scalar(select(func.count()).select_from(clicks.subquery())) or 0
-    today = utcnow().date()
+    clicks = (select(func.count()).select_from(Click).join(Share, Share.id == Click.share_id)
+              .where(Share.user_id == user.id, Click.created_at >= lo, Click.created_at < hi)
+              .correlate(None).scalar_subquery())
+    n_shares, reached, n_clicks = session.execute(
+        select(func.count(), reach_rules.total(s.c.follower_snapshot, s.c.network, caps), clicks)
+        .select_from(s)).one()
+    today = now.date()
     recent = select(Share.created_at).where(Share.user_id == user.id,
                                             Share.created_at >= _utc(today - timedelta(days=400)))
     days = {at.astimezone(UTC).date() for at in session.scalars(recent)}
     listed = user.gamification_enabled and user.leaderboard_visible
     return {
-        "period": {"key": period, "start": start, "end": end},
+        "period": shown,
         "shares": int(n_shares or 0),
-        "clicks": int(n_clicks),
+        "clicks": int(n_clicks or 0),
         "estimated_reach": int(reached or 0),
         "streak_days": streak_days(days, today),
         "rank": rank if user.gamification_enabled else None,
@@ -70,32 +79,28 @@ def mine(session: Session, user: User, *, period: str, caps: FollowerCaps, rank:
     }
 
 
-def _window(period: str) -> tuple[datetime, datetime]:
-    start, end = period_bounds(period, utcnow().date())
-    return _utc(start), (_utc(end) if end is not None else utcnow() + timedelta(days=1))
-
-
 def results(session: Session, *, period: str, caps: FollowerCaps) -> dict[str, Any]:
     """The organisation's figures for the period, with nothing about any person: participation
     (active advocates among eligible staff, as the admin dashboard counts them), shares,
-    counted clicks and estimated reach."""
-    start, end = period_bounds(period, utcnow().date())
-    lo, hi = _window(period)
+    counted clicks and estimated reach. One query."""
+    shown, lo, hi = _period(period, utcnow())
     shares = select(Share).where(Share.created_at >= lo, Share.created_at < hi).subquery()
-    clicks = (select(Click.share_id).where(Click.created_at >= lo, Click.created_at < hi)).subquery()
     people = select(User.id).where(User.is_active.is_(True), User.erased_at.is_(None), User.role != "admin")
-    eligible = session.scalar(select(func.count()).select_from(people.subquery())) or 0
-    active = session.scalar(select(func.count(func.distinct(shares.c.user_id)))
-                            .where(shares.c.user_id.in_(people))) or 0
-    n_shares, reached = session.execute(
-        select(func.count(), reach_rules.total(shares.c.follower_snapshot, shares.c.network, caps))).one()
-    n_clicks = session.scalar(select(func.count()).select_from(clicks)) or 0
+    eligible = select(func.count()).select_from(people.subquery()).scalar_subquery()
+    active = (select(func.count(func.distinct(shares.c.user_id))).where(shares.c.user_id.in_(people))
+              .correlate(None).scalar_subquery())
+    clicks = (select(func.count()).select_from(Click).where(Click.created_at >= lo, Click.created_at < hi)
+              .scalar_subquery())
+    n_shares, reached, n_clicks, eligible, active = session.execute(
+        select(func.count(), reach_rules.total(shares.c.follower_snapshot, shares.c.network, caps), clicks,
+               eligible, active).select_from(shares)).one()
+    eligible, active = int(eligible or 0), int(active or 0)
     return {
-        "period": {"key": period, "start": start, "end": end},
+        "period": shown,
         "participation": {"eligible": eligible, "active": active,
                           "rate": round(active / eligible, 4) if eligible else 0.0},
         "shares": int(n_shares or 0),
-        "clicks": int(n_clicks),
+        "clicks": int(n_clicks or 0),
         "estimated_reach": int(reached or 0),
     }
 
@@ -103,7 +108,7 @@ def results(session: Session, *, period: str, caps: FollowerCaps) -> dict[str, A
 def top_posts(session: Session, *, period: str, visible: Select, top: int = 5) -> list[dict[str, Any]]:
     """The most clicked (then most shared) stories of the period among `visible` posts — the
     reader's own feed, so a story targeted at other teams is not revealed by its title."""
-    lo, hi = _window(period)
+    _shown, lo, hi = _period(period, utcnow())
     shares = select(Share.post_id).where(Share.created_at >= lo, Share.created_at < hi).subquery()
     per_post_shares = select(shares.c.post_id, func.count().label("n")).group_by(shares.c.post_id).subquery()
     per_post_clicks = (select(Share.post_id, func.count().label("n")).join(Click, Click.share_id == Share.id)
