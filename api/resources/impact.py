@@ -30,7 +30,7 @@ class MyImpact(MethodView):
                                    cache_seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"])
         rank = board["me"]["rank"] if board["me"] else None
         return impact.mine(db.session, me, period=args["period"], caps=reach.caps_from_config(current_app.config),
-                           rank=rank)
+                           rank=rank, timezone=current_app.config["ORG_TIMEZONE"])
 
 
 @blp.route("/results")

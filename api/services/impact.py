@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from api.clock import utcnow
+from api.clock import local_date, utcnow
 from api.models.posts import Post
 from api.models.shares import Click, Share
 from api.models.users import User
@@ -51,9 +51,11 @@ def _period(period: str, now: datetime) -> tuple[dict[str, Any], datetime, datet
     return {"key": period, "start": start, "end": end}, _utc(start), hi
 
 
-def mine(session: Session, user: User, *, period: str, caps: FollowerCaps, rank: int | None) -> dict[str, Any]:
+def mine(session: Session, user: User, *, period: str, caps: FollowerCaps, rank: int | None,
+         timezone: str) -> dict[str, Any]:
     """My impact in the period. `rank` is my place on the organisation's board (computed by the
-    leaderboards, passed in); None when I left gamification."""
+    leaderboards, passed in); None when I left gamification. The streak counts calendar days in
+    `timezone` (ORG_TIMEZONE), as the streak badges do, so "my streak" and "On a roll" agree."""
     now = utcnow()
     shown, lo, hi = _period(period, now)
     s = select(Share).where(Share.user_id == user.id, Share.created_at >= lo, Share.created_at < hi).subquery()
@@ -63,10 +65,9 @@ def mine(session: Session, user: User, *, period: str, caps: FollowerCaps, rank:
     n_shares, reached, n_clicks = session.execute(
         select(func.count(), reach_rules.total(s.c.follower_snapshot, s.c.network, caps), clicks)
         .select_from(s)).one()
-    today = now.date()
-    recent = select(Share.created_at).where(Share.user_id == user.id,
-                                            Share.created_at >= _utc(today - timedelta(days=400)))
-    days = {at.astimezone(UTC).date() for at in session.scalars(recent)}
+    today = local_date(now, timezone)
+    recent = select(Share.created_at).where(Share.user_id == user.id, Share.created_at >= now - timedelta(days=400))
+    days = {local_date(at, timezone) for at in session.scalars(recent)}
     listed = user.gamification_enabled and user.leaderboard_visible
     return {
         "period": shown,

@@ -208,3 +208,20 @@ def test_an_invitation_links_to_the_staff_app(client, session):
     assert r.status_code == 201
     body = r.get_json()
     assert body["invite_url"] == f"https://go.stafet.test/app/activate?token={body['invite_token']}"
+
+
+def test_my_streak_counts_the_organisations_days_like_the_streak_badge(app, client, session, monkeypatch):
+    """In Copenhagen (UTC+1 in December) shares at 22:30 UTC on the 1st and 23:30 UTC on the 2nd fall on
+    the 1st and the 3rd there: no streak of 2, although they are on consecutive UTC days."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setitem(app.config, "ORG_TIMEZONE", "Europe/Copenhagen")
+    ann = UserFactory()
+    post = PostFactory(publish_at=datetime(2026, 11, 30, tzinfo=UTC))
+    other = PostFactory(publish_at=datetime(2026, 11, 30, tzinfo=UTC))
+    for at, p in ((datetime(2026, 12, 1, 22, 30, tzinfo=UTC), post), (datetime(2026, 12, 2, 23, 30, tzinfo=UTC), other)):
+        with time_machine.travel(at, tick=False):
+            assert client.as_(ann).post(f"/posts/{p.id}/shares", json={"network": "linkedin"}).status_code == 201
+
+    with time_machine.travel(datetime(2026, 12, 2, 23, 45, tzinfo=UTC), tick=False):
+        assert client.as_(ann).get("/me/impact").get_json()["streak_days"] == 1
