@@ -4,26 +4,20 @@ approve a redemption. Screenshots of each page go to tests/artifacts/ (git-ignor
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import base_env, build_app
+from tests.e2e.live import serving
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does it)")
     from api.db import Base, db
     from api.models.rewards import Reward
     from api.models.users import User
@@ -42,21 +36,9 @@ def live(tmp_path_factory):
         redemption = rewards.redeem(db.session, staff, mug.id)
         db.commit()
         redemption_id = redemption.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "redemption_id": redemption_id, "app": app}
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    with serving(app) as url:
+        yield {"url": url, "redemption_id": redemption_id, "app": app}
 
 
 def _signed_in(browser, live, email, password):

@@ -16,16 +16,13 @@ a text or a response.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import base_env, build_app, inspection_session
-from tests.e2e.test_staff_app_browser import AXE, CHROMIUM, DIST, axe, card, cards, expect, open_phone
+from tests.conftest import base_env, build_app
+from tests.e2e.live import AxeScans, card, cards, expect, require_staff_app, serving, sign_in
 from tests.mailbox import link_in, mails_in
 
 PUBLIC = "https://go.stafet.test"  # PUBLIC_BASE_URL of base_env: what the links in mails and answers start with
@@ -39,14 +36,11 @@ POLICY_TEXT = ("Share our stories in your own words.\n\n"
 POLICY_STORY = ("The new shop in Aarhus opens on Friday", "Doors open at nine.", "Come and see our new shop!")
 
 
-# --- the server, the browser and the API ---------------------------------------------------------------
+# --- the server and the API ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does it)")
-    if not (DIST / "index.html").is_file():
-        pytest.skip("the staff app is not built (make app; make test builds it first)")
+    require_staff_app()
     from sqlalchemy import select
 
     from api.clock import utcnow
@@ -67,26 +61,8 @@ def live(tmp_path_factory):
         db.commit()
         team_id = db.session.scalar(select(Team.id).where(Team.name == "Stores North"))
         story_id = story.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "mail_dir": app.config["MAIL_DIR"],
-           "team": team_id, "story": story_id}
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def pw():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(pw):
-    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-    yield browser
-    browser.close()
+    with serving(app) as url:
+        yield {"url": url, "app": app, "mail_dir": app.config["MAIL_DIR"], "team": team_id, "story": story_id}
 
 
 @pytest.fixture(scope="module")
@@ -95,29 +71,6 @@ def http(pw, live):
     context = pw.request.new_context(base_url=live["url"])
     yield context
     context.dispose()
-
-
-@pytest.fixture
-def db(live):
-    s = inspection_session(live["app"])
-    yield s
-    s.close()
-    s.get_bind().dispose()
-
-
-@pytest.fixture
-def phones(browser, pw):
-    """Fresh phones (browser contexts, signed out), closed after the test."""
-    opened = []
-
-    def open_one(name: str = "Pixel 7", **options):
-        context, page = open_phone(browser, pw, name, **options)
-        opened.append(context)
-        return page
-
-    yield open_one
-    for context in opened:
-        context.close()
 
 
 def login(http, password: str, **who):
@@ -145,13 +98,6 @@ def on_live(live, url: str) -> str:
     """A link from a mail or an answer (PUBLIC_BASE_URL/app/…), opened on the live server."""
     assert url.startswith(PUBLIC + "/app/"), url
     return live["url"] + url.removeprefix(PUBLIC)
-
-
-def sign_in(page, live, identifier: str, password: str) -> None:
-    page.goto(live["url"] + "/app/")
-    page.get_by_label("Email or username").fill(identifier)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def new_password_twice(page, password: str = NEW_PASSWORD) -> None:
@@ -325,7 +271,7 @@ def test_settings_lists_this_session_first_and_sign_out_everywhere_ends_them_all
     assert elsewhere.status == 200
 
     page = phones("Pixel 7")
-    sign_in(page, live, email, DEMO_PASSWORD)
+    sign_in(page, live["url"], email, DEMO_PASSWORD)
     expect(cards(page).first).to_be_visible()
     browser_refresh = page.evaluate("JSON.parse(localStorage.getItem('stafet.tokens')).refresh")
     page.goto(live["url"] + "/app/settings")
@@ -360,7 +306,7 @@ def test_the_policy_comes_first_and_once_accepted_the_story_is_shared_once(live,
     user_id = db.scalar(select(User.id).where(User.email == email))
 
     page = phones("iPhone 13")
-    sign_in(page, live, email, DEMO_PASSWORD)
+    sign_in(page, live["url"], email, DEMO_PASSWORD)
     policy = page.get_by_test_id("policy")
     expect(policy).to_contain_text("Never post customers' names or faces")
     # Put off: reading is fine, but the share flow asks again before anything is sent.
@@ -388,17 +334,11 @@ def test_the_policy_comes_first_and_once_accepted_the_story_is_shared_once(live,
 # --- accessibility ---------------------------------------------------------------------------------------------
 
 def test_the_onboarding_screens_pass_an_axe_scan_without_serious_or_critical_violations(live, http, phones):
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing: cd staff_app && npm ci")
     lead = token(http, *LEAD)
     code = call(http, "POST", f"/api/v1/teams/{live['team']}/join-codes", lead, {}).json()
     # Only this context bypasses the CSP, so axe's injected script may run.
     page = phones("Pixel 7", bypass_csp=True)
-    found: dict[str, list[dict]] = {}
-
-    def scan(name: str, ready) -> None:
-        ready.wait_for()
-        found[name] = axe(page)
+    scan = AxeScans(page)
 
     page.goto(live["url"] + "/app/")
     scan("sign in", page.get_by_role("button", name="Sign in"))
@@ -424,13 +364,11 @@ def test_the_onboarding_screens_pass_an_axe_scan_without_serious_or_critical_vio
     page.get_by_role("button", name="Create my account").click()
     scan("activate: invitation expired", page.get_by_test_id("invite-expired"))
     publish_policy(http)
-    sign_in(page, live, "staff7@demo.stafet.dev", DEMO_PASSWORD)  # has not accepted the policy
+    sign_in(page, live["url"], "staff7@demo.stafet.dev", DEMO_PASSWORD)  # has not accepted the policy
     scan("policy", page.get_by_test_id("policy").get_by_role("button", name="I accept"))
     page.get_by_role("button", name="Not now").click()
     page.goto(live["url"] + "/app/settings")
     scan("settings: sessions", page.get_by_test_id("session").first)
 
-    print("\naxe serious/critical violations per screen: "
-          + ", ".join(f"{name}={len(v)}" for name, v in found.items()))
-    assert len(found) == 12
-    assert {name: v for name, v in found.items() if v} == {}
+    assert len(scan.found) == 12
+    assert scan.failing() == {}

@@ -15,20 +15,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import base_env, build_app, inspection_session
+from tests.conftest import base_env, build_app
+from tests.e2e.live import ROOT, AxeScans, axe, card, cards, expect, open_phone, require_staff_app, serving, sign_in
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-DIST = ROOT / "staff_app" / "dist"
-AXE = ROOT / "staff_app" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "staff_app" / "screenshots"
 WRITE_SCREENSHOTS = os.environ.get("STAFET_SCREENSHOTS") == "1"
 
@@ -56,17 +50,12 @@ ARCHIVE = 24  # older stories, so the feed has more than one page of 20
 OLDEST_ARCHIVE = "Archive story 01"
 INVITEE = "new.starter@demo.stafet.dev"
 
-PHONES = ("Pixel 7", "iPhone 13")
 
-
-# --- the server and the browser --------------------------------------------------------------------
+# --- the server --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does it)")
-    if not (DIST / "index.html").is_file():
-        pytest.skip("the staff app is not built (make app; make test builds it first)")
+    require_staff_app()
     from datetime import timedelta
 
     from sqlalchemy import select
@@ -111,68 +100,13 @@ def live(tmp_path_factory):
         db.commit()
         ids = {"share_post": share_post.id, "offline_post": offline_post.id, "staff1": staff1.id,
                "notification": note.id}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    with app.app_context():
-        # The story's own site: a page of this server (the machine may have no internet, and Chromium
-        # does not hand a redirect's target to Playwright's routes).
-        db.session.get(Post, ids["share_post"]).link_url = url + STORY_SITE
-        db.commit()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": url, "app": app, "invite_token": invite_token, **ids}
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def pw():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(pw):
-    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def db(live):
-    s = inspection_session(live["app"])
-    yield s
-    s.close()
-    s.get_bind().dispose()
-
-
-def phone(pw, name: str) -> dict:
-    """A phone's context options for Chromium. iPhone 13 is a WebKit profile in Playwright: its
-    viewport, screen, user agent, pixel ratio and touch are used, the engine stays Chromium."""
-    profile = {k: v for k, v in pw.devices[name].items() if k != "default_browser_type"}
-    return {**profile, "locale": "en-GB", "timezone_id": "Europe/Copenhagen"}
-
-
-def open_phone(browser, pw, name: str = "Pixel 7", **options):
-    context = browser.new_context(**phone(pw, name), **options)
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def sign_in(page, live, email: str, password: str = PASSWORD) -> None:
-    page.goto(live["url"] + "/app/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("article[data-testid=feed-card]").first.wait_for()
-
-
-def cards(page):
-    return page.locator("article[data-testid=feed-card]")
-
-
-def card(page, title: str):
-    return cards(page).filter(has=page.get_by_role("heading", name=title))
+    with serving(app) as url:
+        with app.app_context():
+            # The story's own site: a page of this server (the machine may have no internet, and Chromium
+            # does not hand a redirect's target to Playwright's routes).
+            db.session.get(Post, ids["share_post"]).link_url = url + STORY_SITE
+            db.commit()
+        yield {"url": url, "app": app, "invite_token": invite_token, **ids}
 
 
 def screenshot(page, name: str) -> None:
@@ -180,12 +114,6 @@ def screenshot(page, name: str) -> None:
     if WRITE_SCREENSHOTS:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / name), scale="css", animations="disabled", caret="hide")
-
-
-def expect(locator):
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(locator)
 
 
 # --- staff1's phone: the tests below run in order on it ---------------------------------------------
@@ -451,15 +379,17 @@ def outbox_keys(page) -> list[str]:
     })""")
 
 
-def test_offline_the_cached_feed_shows_and_a_share_is_sent_once_on_reconnect(browser, pw, live, db):
+def test_offline_the_cached_feed_shows_and_a_share_is_sent_once_on_reconnect(phones, live, db):
     from sqlalchemy import select
 
     from api.models.idempotency import IdempotencyRecord
     from api.models.shares import Share
     from api.models.users import User
 
-    context, page = open_phone(browser, pw, "iPhone 13")
-    sign_in(page, live, "staff2@demo.stafet.dev")
+    page = phones("iPhone 13")
+    context = page.context
+    sign_in(page, live["url"], "staff2@demo.stafet.dev", PASSWORD)
+    cards(page).first.wait_for()
     staff2 = db.scalar(select(User.id).where(User.email == "staff2@demo.stafet.dev"))
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # The worker controls the page after the first load; this load's /feed and /me go through it into its cache.
@@ -501,17 +431,16 @@ def test_offline_the_cached_feed_shows_and_a_share_is_sent_once_on_reconnect(bro
     records = db.scalars(select(IdempotencyRecord).where(IdempotencyRecord.user_id == staff2,
                                                          IdempotencyRecord.path.like("%/shares"))).all()
     assert [(r.key, r.status_code) for r in records] == [(keys[0], 201)]
-    context.close()
 
 
 # --- activation --------------------------------------------------------------------------------------
 
-def test_an_invited_person_activates_from_the_invite_link(browser, pw, live, db):
+def test_an_invited_person_activates_from_the_invite_link(phones, live, db):
     from sqlalchemy import select
 
     from api.models.users import User
 
-    context, page = open_phone(browser, pw, "iPhone 13")
+    page = phones("iPhone 13")
     page.goto(f"{live['url']}/app/activate?token={live['invite_token']}")
     expect(page.get_by_role("heading", name="Welcome to Stafet")).to_be_visible()
     page.get_by_label("Your name as colleagues see it (optional)").fill("Nina Starter")
@@ -524,38 +453,19 @@ def test_an_invited_person_activates_from_the_invite_link(browser, pw, live, db)
     assert urlsplit(page.url).path == "/app/"
     user = db.scalar(select(User).where(User.email == INVITEE))
     assert (user.display_name, user.activated_at is not None, user.invite_token_hash) == ("Nina Starter", True, None)
-    context.close()
 
 
 # --- accessibility -----------------------------------------------------------------------------------
 
-def axe(page) -> list[dict]:
-    """axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A/AA rules)."""
-    if page.evaluate("typeof window.axe") == "undefined":
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})""")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "targets": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def test_every_screen_passes_an_axe_scan_without_serious_or_critical_violations(browser, pw, live, db):
+def test_every_screen_passes_an_axe_scan_without_serious_or_critical_violations(phones, live, db):
     from sqlalchemy import select
 
     from api.models.badges import Badge
 
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing: cd staff_app && npm ci")
     badge, badge_name = db.execute(select(Badge.code, Badge.name).order_by(Badge.id)).first()
     # Only this context bypasses the CSP, so axe's injected script may run.
-    context, page = open_phone(browser, pw, "Pixel 7", bypass_csp=True)
-    found: dict[str, list[dict]] = {}
-
-    def scan(name: str, ready) -> None:
-        ready.wait_for()
-        page.locator(".loading").first.wait_for(state="detached")
-        found[name] = axe(page)
+    page = phones("Pixel 7", bypass_csp=True)
+    scan = AxeScans(page)
 
     page.goto(f"{live['url']}/app/activate?token=not-a-real-token")
     scan("activate", page.get_by_role("button", name="Create my account"))
@@ -600,9 +510,6 @@ def test_every_screen_passes_an_axe_scan_without_serious_or_critical_violations(
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/app/icons/icon-192.png\">')")
     assert "image-alt" in {v["id"] for v in axe(page)}
-    context.close()
 
-    print("\naxe serious/critical violations per screen: "
-          + ", ".join(f"{name}={len(v)}" for name, v in found.items()))
-    assert len(found) == 17
-    assert {name: v for name, v in found.items() if v} == {}
+    assert len(scan.found) == 17
+    assert scan.failing() == {}
