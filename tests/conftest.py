@@ -1,4 +1,4 @@
-"""Test fixtures: one database per run, emptied after each test; an app per backend.
+"""Test fixtures: one database per run, emptied (with the mail folder) after each test; an app per backend.
 
 - SQLite (a file per run) backs the fast API and unit tests.
 - PostgreSQL (`TEST_DATABASE_URL`) and Redis (`TEST_REDIS_URL`) back `tests/integration`;
@@ -80,6 +80,18 @@ def empty_database(app: Flask) -> None:
             conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
 
 
+def empty_mail_dir(app: Flask) -> None:
+    """The .eml files the file transport wrote (MAIL_DIR), gone: each test reads only its own mail."""
+    for path in Path(app.config["MAIL_DIR"]).glob("*.eml"):
+        path.unlink()
+
+
+@pytest.fixture
+def mail_dir(app: Flask) -> Path:
+    """The SQLite app's mail folder (the file transport's; emptied after every test)."""
+    return Path(app.config["MAIL_DIR"])
+
+
 def _has_sqlite_sequence(conn) -> bool:
     return conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() is not None
 
@@ -100,6 +112,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     for name in ("app", "pg_app"):
         if name in request.fixturenames:
             empty_database(request.getfixturevalue(name))
+            empty_mail_dir(request.getfixturevalue(name))
     if getattr(limiter, "_storage", None) is not None:  # unset until an app was built
         limiter.reset()
 

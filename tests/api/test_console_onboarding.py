@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
-
-import pytest
 
 from tests.api.test_console import _post, _signed_in
 from tests.factories import TeamFactory, UserFactory, lead_of
-from tests.mailbox import eml_files, link_in, mails_in, token_of
-
-
-@pytest.fixture
-def mail_dir(app) -> Path:
-    folder = Path(app.config["MAIL_DIR"])
-    for path in eml_files(folder):
-        path.unlink()
-    return folder
+from tests.mailbox import link_in, mails_in, token_of
 
 
 def _pending(**kw):

@@ -5,9 +5,7 @@ invitation kills the old link, invitations expire after 14 days, people without 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 import time_machine
 
 from api.clock import utcnow
@@ -17,14 +15,6 @@ from tests.helpers import assert_problem
 from tests.mailbox import eml_files, html_of, link_in, mails_in, token_of
 
 PASSWORD = "my-first-password-1"
-
-
-@pytest.fixture
-def mail_dir(app) -> Path:
-    folder = Path(app.config["MAIL_DIR"])
-    for path in eml_files(folder):
-        path.unlink()
-    return folder
 
 
 def _invite(client, admin, email: str, name: str = "Nora Newcomer", **extra):

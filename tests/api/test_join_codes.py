@@ -342,15 +342,11 @@ def test_the_qr_code_encodes_the_link(client, session, harbour, lead):
     assert path == re.search(r' d="([^"]+)"', out.getvalue().decode()).group(1)
 
 
-def test_approval_mails_someone_who_gave_an_email(app, client, session, harbour, lead):
+def test_approval_mails_someone_who_gave_an_email(client, session, harbour, lead, mail_dir):
     """In their language, with a link to the staff app; someone with only a username gets the inbox only."""
-    from pathlib import Path
+    from tests.mailbox import mails_in, text_of
 
-    from tests.mailbox import eml_files, mails_in, text_of
-
-    folder = Path(app.config["MAIL_DIR"])
-    for path in eml_files(folder):
-        path.unlink()
+    folder = mail_dir
     code = _make_code(client, lead, harbour)["code"]
     assert _join(client, code, email="sofie@example.test", display_name="Sofie Lund").status_code == 202
     assert _join(client, code, username="kim.b", display_name="Kim Berg").status_code == 202

@@ -7,23 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 import time_machine
 
 from api.clock import utcnow
 from tests.factories import PASSWORD, TeamFactory, UserFactory, lead_of
 from tests.helpers import assert_problem
-from tests.mailbox import eml_files, link_in, mails_in, token_of
+from tests.mailbox import link_in, mails_in, token_of
 
 NEW_PASSWORD = "a-brand-new-password-7"
-
-
-@pytest.fixture
-def mail_dir(app) -> Path:
-    folder = Path(app.config["MAIL_DIR"])
-    for path in eml_files(folder):
-        path.unlink()
-    return folder
 
 
 def _ask(client, email: str):

@@ -358,16 +358,12 @@ def test_a_file_beyond_the_usual_body_limit_goes_through_the_api_and_the_console
     assert applied.status_code == 302 and _people(session) == 9_001
 
 
-def test_imported_people_get_their_invitation_mail_and_can_activate(client, session, app):
+def test_imported_people_get_their_invitation_mail_and_can_activate(client, session, mail_dir):
     """A new person with an email is mailed the staff app's activation link (in their language);
     someone with only a username gets no mail; a dry run mails no one."""
-    from pathlib import Path
-
     from tests.mailbox import eml_files, link_in, mails_in, token_of
 
-    folder = Path(app.config["MAIL_DIR"])
-    for path in eml_files(folder):
-        path.unlink()
+    folder = mail_dir
     admin = UserFactory(role="admin")
     text = ("email,display_name,username,locale\n"
             "freja@example.test,Freja Holm,,da\n"
