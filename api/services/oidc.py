@@ -14,7 +14,6 @@ replayed code) is a DomainError (problem+json).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import threading
 import time
@@ -44,6 +43,7 @@ from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.names import comparable
 from api.services import accounts
+from api.services.tokens import hash_token
 
 LOGIN_TTL = timedelta(minutes=10)  # from start to the provider's callback
 HANDOFF_TTL = timedelta(seconds=60)  # the app's one-time code
@@ -100,10 +100,6 @@ class OidcRefused(Exception):
 
 def with_query(url: str, **params: str) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode(params)
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 # --- provider metadata (discovery, JWKS), cached per process ------------------------------------
@@ -175,7 +171,7 @@ def begin(session: Session, cfg: Config, redirect_uri: str, now: datetime) -> st
                             errors={"redirect_uri": ["Not on the allow-list."]})
     meta = discovery(cfg)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
-    session.add(OidcLogin(state_hash=_hash(state), nonce=nonce, code_verifier=verifier, redirect_uri=redirect_uri,
+    session.add(OidcLogin(state_hash=hash_token(state), nonce=nonce, code_verifier=verifier, redirect_uri=redirect_uri,
                           expires_at=now + LOGIN_TTL))
     url, _state = _client(cfg).create_authorization_url(meta["authorization_endpoint"], state=state, nonce=nonce,
                                                         code_verifier=verifier)
@@ -185,7 +181,7 @@ def begin(session: Session, cfg: Config, redirect_uri: str, now: datetime) -> st
 def finish(session: Session, cfg: Config, state: str, code: str | None, error: str | None, now: datetime,
            clock: Callable[[], int] | None = None) -> str:
     """The provider sent the browser back: the app's URL with a one-time code (or raise OidcRefused)."""
-    login = session.scalar(select(OidcLogin).where(OidcLogin.state_hash == _hash(state)).with_for_update())
+    login = session.scalar(select(OidcLogin).where(OidcLogin.state_hash == hash_token(state)).with_for_update())
     if login is None or login.callback_at is not None or login.expires_at <= now:
         raise NotFound("This sign-in is unknown, already used or expired: start it again from the app.",
                        slug="sso-state-invalid")
@@ -206,7 +202,7 @@ def finish(session: Session, cfg: Config, state: str, code: str | None, error: s
                                clock or (lambda: int(now.timestamp())))
     user = _match(session, cfg, claims, back, now)
     handoff = secrets.token_urlsafe(32)
-    login.user_id, login.handoff_hash, login.handoff_expires_at = user.id, _hash(handoff), now + HANDOFF_TTL
+    login.user_id, login.handoff_hash, login.handoff_expires_at = user.id, hash_token(handoff), now + HANDOFF_TTL
     return with_query(back, code=handoff)
 
 
@@ -299,7 +295,7 @@ def _create(session: Session, cfg: Config, claims: dict, subject: str, email: st
 
 def redeem(session: Session, code: str, now: datetime) -> User:
     """The person a one-time code stands for; the code works once, within 60 seconds."""
-    login = session.scalar(select(OidcLogin).where(OidcLogin.handoff_hash == _hash(code)).with_for_update())
+    login = session.scalar(select(OidcLogin).where(OidcLogin.handoff_hash == hash_token(code)).with_for_update())
     if login is None or login.handoff_used_at is not None or login.handoff_expires_at is None \
             or login.handoff_expires_at <= now or login.user_id is None:
         raise Unauthorized("This sign-in code is unknown, used or expired: sign in again.", slug="sso-code-invalid")

@@ -6,7 +6,6 @@ one the power to provision people. A revoked token is refused from the next requ
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -16,17 +15,14 @@ from sqlalchemy.orm import Session
 from api.errors import NotFound
 from api.models.scim import ScimToken
 from api.models.users import User
+from api.services.tokens import hash_token
 
 PREFIX = "scim_"
 
 
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def create(session: Session, name: str, creator: User) -> tuple[ScimToken, str]:
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ScimToken(name=name, token_hash=hash_secret(secret), created_by_id=creator.id)
+    token = ScimToken(name=name, token_hash=hash_token(secret), created_by_id=creator.id)
     session.add(token)
     session.flush()
     return token, secret
@@ -49,5 +45,5 @@ def authenticate(session: Session, secret: str) -> ScimToken | None:
     """The live token with this secret, or None (unknown or revoked)."""
     if not secret:
         return None
-    return session.scalar(select(ScimToken).where(ScimToken.token_hash == hash_secret(secret),
+    return session.scalar(select(ScimToken).where(ScimToken.token_hash == hash_token(secret),
                                                   ScimToken.revoked_at.is_(None)))
