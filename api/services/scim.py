@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.models.teams import Team, TeamMembership
@@ -106,6 +106,18 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def _as_id(text: str) -> int | None:
+    """A resource id as the database keeps it; None for what cannot be one (not digits, too long)."""
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _page(session: Session, stmt: Select, order: Any, start: int, count: int) -> tuple[list, int]:
+    """One page of `stmt` (startIndex is 1-based) and the total it has."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    found = list(session.scalars(stmt.order_by(order).offset(start - 1).limit(count))) if count else []
+    return found, total
+
+
 # --- users ------------------------------------------------------------------------------------
 
 def user_resource(user: User, base_url: str) -> dict[str, Any]:
@@ -131,7 +143,8 @@ def user_resource(user: User, base_url: str) -> dict[str, Any]:
 
 
 def get_user(session: Session, user_id: str) -> User:
-    user = session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    key = _as_id(user_id)
+    user = session.get(User, key) if key is not None else None
     if user is None or user.erased_at is not None:
         raise ScimError(404, f"There is no user {user_id[:40]}.")
     return user
@@ -152,12 +165,10 @@ def list_users(session: Session, filter_text: str | None, start: int, count: int
         elif attribute == "externalid":
             stmt = stmt.where(User.external_id == value)
         elif attribute == "id":
-            stmt = stmt.where(User.id == (int(value) if value.isdigit() and len(value) < 10 else -1))
+            stmt = stmt.where(User.id == (_as_id(value) or -1))
         else:  # displayName
             stmt = stmt.where(User.display_name == value)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    found = list(session.scalars(stmt.order_by(User.id).offset(start - 1).limit(count))) if count else []
-    return found, total
+    return _page(session, stmt, User.id, start, count)
 
 
 def _as_bool(value: Any) -> bool:
@@ -395,7 +406,8 @@ def group_resource(session: Session, team: Team, base_url: str) -> dict[str, Any
 
 
 def get_group(session: Session, group_id: str) -> Team:
-    team = session.get(Team, int(group_id)) if group_id.isdigit() and len(group_id) < 10 else None
+    key = _as_id(group_id)
+    team = session.get(Team, key) if key is not None else None
     if team is None or team.archived_at is not None:
         raise ScimError(404, f"There is no group {group_id[:40]}.")
     return team
@@ -409,12 +421,10 @@ def list_groups(session: Session, filter_text: str | None, start: int, count: in
         if attribute == "displayname":
             stmt = stmt.where(Team.name_key == comparable(value))
         elif attribute == "id":
-            stmt = stmt.where(Team.id == (int(value) if value.isdigit() and len(value) < 10 else -1))
+            stmt = stmt.where(Team.id == (_as_id(value) or -1))
         else:
             raise ScimError(400, "Groups are filtered by displayName.", "invalidFilter")
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    found = list(session.scalars(stmt.order_by(Team.id).offset(start - 1).limit(count))) if count else []
-    return found, total
+    return _page(session, stmt, Team.id, start, count)
 
 
 def _member_ids(session: Session, value: Any) -> set[int]:
@@ -425,9 +435,10 @@ def _member_ids(session: Session, value: Any) -> set[int]:
         ref = item.get("$ref") if isinstance(item, dict) else None
         if isinstance(ref, str) and re.search(r"/Users/\d{1,9}$", ref) and not str(raw).isdigit():
             raw = ref.rsplit("/", 1)[1]  # a member named by its reference only
-        if not isinstance(raw, str | int) or not str(raw).isdigit() or len(str(raw)) >= 10:
+        key = _as_id(str(raw)) if isinstance(raw, str | int) else None
+        if key is None:
             raise ScimError(400, "A member is {\"value\": \"<user id>\"}.", "invalidValue")
-        ids.add(int(raw))
+        ids.add(key)
     known = set(session.scalars(select(User.id).where(User.id.in_(ids), User.erased_at.is_(None)))) if ids else set()
     if ids - known:
         raise ScimError(400, f"No such user: {', '.join(map(str, sorted(ids - known)))}.", "invalidValue")
