@@ -160,12 +160,16 @@ def resource_types() -> Response:
     return _answer(scim.list_response(RESOURCE_TYPES, len(RESOURCE_TYPES), 1))
 
 
+def _one_of(documents: list[dict[str, Any]], document_id: str, what: str) -> Response:
+    found = next((d for d in documents if d["id"] == document_id), None)
+    if found is None:
+        raise scim.ScimError(404, f"There is no {what} {document_id[:80]}.")
+    return _answer(found)
+
+
 @blp.get("/ResourceTypes/<name>")
 def resource_type(name: str) -> Response:
-    found = next((r for r in RESOURCE_TYPES if r["id"] == name), None)
-    if found is None:
-        raise scim.ScimError(404, f"There is no resource type {name[:40]}.")
-    return _answer(found)
+    return _one_of(RESOURCE_TYPES, name, "resource type")
 
 
 @blp.get("/Schemas")
@@ -175,10 +179,7 @@ def schemas() -> Response:
 
 @blp.get("/Schemas/<path:schema_id>")
 def schema(schema_id: str) -> Response:
-    found = next((s for s in SCHEMAS if s["id"] == schema_id), None)
-    if found is None:
-        raise scim.ScimError(404, f"There is no schema {schema_id[:80]}.")
-    return _answer(found)
+    return _one_of(SCHEMAS, schema_id, "schema")
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -187,10 +188,15 @@ def _shaped(resource: dict[str, Any]) -> dict[str, Any]:
     return scim.select_attributes(resource, request.args.get("attributes"), request.args.get("excludedAttributes"))
 
 
-def _user(user: Any, status: int = 200) -> Response:
-    resource = _shaped(scim.user_resource(user, _base_url()))
+def _resource(resource: dict[str, Any], status: int = 200) -> Response:
+    """One User or Group, shaped by ?attributes=; a created one (201) says where it lives."""
+    resource = _shaped(resource)
     headers = {"Location": resource["meta"]["location"]} if status == 201 else None
     return _answer(resource, status, headers)
+
+
+def _user(user: Any, status: int = 200) -> Response:
+    return _resource(scim.user_resource(user, _base_url()), status)
 
 
 @blp.get("/Users")
@@ -246,9 +252,7 @@ def _audit_user_change(user: Any, was_active: bool) -> None:
 # --- groups -----------------------------------------------------------------------------------
 
 def _group(team: Any, status: int = 200) -> Response:
-    resource = _shaped(scim.group_resource(db.session, team, _base_url()))
-    headers = {"Location": resource["meta"]["location"]} if status == 201 else None
-    return _answer(resource, status, headers)
+    return _resource(scim.group_resource(db.session, team, _base_url()), status)
 
 
 @blp.get("/Groups")
@@ -304,14 +308,12 @@ def search() -> Response:
     start, count = scim.page_bounds(body.get("startIndex"), body.get("count"))
     shape = {"attributes": body.get("attributes"), "excluded": body.get("excludedAttributes")}
     shape = {k: ",".join(v) if isinstance(v, list) else v for k, v in shape.items()}
-    resources: list[dict[str, Any]] = []
-    total = 0
-    if not request.path.endswith("/Groups/.search"):
-        users, total = scim.list_users(db.session, body.get("filter"), start, count)
-        resources = [scim.user_resource(u, _base_url()) for u in users]
     if request.path.endswith("/Groups/.search"):
         teams, total = scim.list_groups(db.session, body.get("filter"), start, count)
         resources = [scim.group_resource(db.session, t, _base_url()) for t in teams]
+    else:  # /Users/.search, and /.search: filters name User attributes
+        users, total = scim.list_users(db.session, body.get("filter"), start, count)
+        resources = [scim.user_resource(u, _base_url()) for u in users]
     return _answer(scim.list_response(
         [scim.select_attributes(r, shape["attributes"], shape["excluded"]) for r in resources], total, start))
 
