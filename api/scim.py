@@ -259,7 +259,7 @@ def _group(team: Any, status: int = 200) -> Response:
 def list_groups() -> Response:
     start, count = scim.page_bounds(request.args.get("startIndex"), request.args.get("count"))
     found, total = scim.list_groups(db.session, request.args.get("filter"), start, count)
-    return _answer(scim.list_response([_shaped(scim.group_resource(db.session, t, _base_url())) for t in found],
+    return _answer(scim.list_response([_shaped(g) for g in scim.group_resources(db.session, found, _base_url())],
                                       total, start))
 
 
@@ -310,7 +310,7 @@ def search() -> Response:
     shape = {k: ",".join(v) if isinstance(v, list) else v for k, v in shape.items()}
     if request.path.endswith("/Groups/.search"):
         teams, total = scim.list_groups(db.session, body.get("filter"), start, count)
-        resources = [scim.group_resource(db.session, t, _base_url()) for t in teams]
+        resources = scim.group_resources(db.session, teams, _base_url())
     else:  # /Users/.search, and /.search: filters name User attributes
         users, total = scim.list_users(db.session, body.get("filter"), start, count)
         resources = [scim.user_resource(u, _base_url()) for u in users]

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
@@ -111,10 +111,11 @@ def _as_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def _page(session: Session, stmt: Select, order: Any, start: int, count: int) -> tuple[list, int]:
+def _page(session: Session, stmt: Select, order: Any, start: int, count: int, *options: Any) -> tuple[list, int]:
     """One page of `stmt` (startIndex is 1-based) and the total it has."""
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    found = list(session.scalars(stmt.order_by(order).offset(start - 1).limit(count))) if count else []
+    page = stmt.options(*options).order_by(order).offset(start - 1).limit(count)
+    found = list(session.scalars(page)) if count else []
     return found, total
 
 
@@ -168,7 +169,9 @@ def list_users(session: Session, filter_text: str | None, start: int, count: int
             stmt = stmt.where(User.id == (_as_id(value) or -1))
         else:  # displayName
             stmt = stmt.where(User.display_name == value)
-    return _page(session, stmt, User.id, start, count)
+    # user_resource lists each person's teams: loaded for the whole page, not per person.
+    return _page(session, stmt, User.id, start, count,
+                 selectinload(User.memberships).joinedload(TeamMembership.team))
 
 
 def _as_bool(value: Any) -> bool:
@@ -390,19 +393,28 @@ def deactivate_user(session: Session, user: User) -> None:
 
 # --- groups -----------------------------------------------------------------------------------
 
-def group_resource(session: Session, team: Team, base_url: str) -> dict[str, Any]:
-    members = session.execute(
-        select(User.id, User.display_name).join(TeamMembership, TeamMembership.user_id == User.id)
-        .where(TeamMembership.team_id == team.id).order_by(User.id))
-    return {
+def group_resources(session: Session, teams: list[Team], base_url: str) -> list[dict[str, Any]]:
+    """The Group resources of `teams`, their members read in one query for the whole page."""
+    members: dict[int, list[dict[str, str]]] = {team.id: [] for team in teams}
+    if members:
+        for team_id, uid, name in session.execute(
+                select(TeamMembership.team_id, User.id, User.display_name)
+                .join(User, TeamMembership.user_id == User.id)
+                .where(TeamMembership.team_id.in_(members)).order_by(User.id)):
+            members[team_id].append({"value": str(uid), "display": name, "$ref": f"{base_url}/Users/{uid}"})
+    return [{
         "schemas": [GROUP_SCHEMA],
         "id": str(team.id),
         "displayName": team.name,
         **({"externalId": team.external_id} if team.external_id is not None else {}),
-        "members": [{"value": str(uid), "display": name, "$ref": f"{base_url}/Users/{uid}"} for uid, name in members],
+        "members": members[team.id],
         "meta": {"resourceType": "Group", "created": _iso(team.created_at),
                  "lastModified": _iso(team.created_at), "location": f"{base_url}/Groups/{team.id}"},
-    }
+    } for team in teams]
+
+
+def group_resource(session: Session, team: Team, base_url: str) -> dict[str, Any]:
+    return group_resources(session, [team], base_url)[0]
 
 
 def get_group(session: Session, group_id: str) -> Team:
