@@ -58,13 +58,18 @@ def _fresh(request: pytest.FixtureRequest, provider: Provider) -> Iterator[None]
         empty_database(request.getfixturevalue("sso_app"))
 
 
-@pytest.fixture
-def db(sso_app: Flask) -> Iterator[Session]:
-    """An inspection session on the SSO app's database (the factories write through it)."""
-    s = inspection_session(sso_app)
+def _inspecting(app: Flask) -> Iterator[Session]:
+    """An inspection session on `app`'s database (the factories write through it), like conftest's
+    `session` on the default app."""
+    s = inspection_session(app)
     yield s
     s.close()
     s.get_bind().dispose()
+
+
+@pytest.fixture
+def db(sso_app: Flask) -> Iterator[Session]:
+    yield from _inspecting(sso_app)
 
 
 def _sign_in(app: Flask, redirect_uri: str = APP_URL, *, state: str | None = None) -> requests.Response | object:
@@ -190,10 +195,7 @@ def sso_only_app(tmp_path_factory: pytest.TempPathFactory, provider: Provider) -
 
 @pytest.fixture
 def only_db(sso_only_app: Flask) -> Iterator[Session]:
-    s = inspection_session(sso_only_app)
-    yield s
-    s.close()
-    s.get_bind().dispose()
+    yield from _inspecting(sso_only_app)
     empty_database(sso_only_app)
 
 
