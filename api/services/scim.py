@@ -308,14 +308,12 @@ def replace_user(session: Session, user: User, body: dict[str, Any]) -> User:
     changes = changes_from_resource(body)
     if not changes.get("user_name"):
         raise ScimError(400, "userName is required.", "invalidValue")
-    if not changes.get("display_name"):
-        changes.pop("display_name", None)
     changes.setdefault("external_id", None)  # a replace without externalId clears it
     return _apply(session, user, changes)
 
 
 _ATTRIBUTE_PATHS = {
-    "username": "user_name", "displayname": "display_name", "externalid": "external_id", "active": "active",
+    "username": "user_name", "displayname": "display_name", "externalid": "external_id",
     "name.formatted": "display_name", f"{ENTERPRISE_SCHEMA.lower()}:employeenumber": "employee_id",
 }
 
@@ -379,8 +377,6 @@ def patch_user(session: Session, user: User, body: Any) -> User:
             # anything else (title, phoneNumbers, addresses...) is not kept: ignored on purpose
     if (given or family) and "display_name" not in changes:
         changes["display_name"] = " ".join(p for p in (given, family) if isinstance(p, str) and p.strip()) or None
-    if changes.get("display_name") is None:
-        changes.pop("display_name", None)
     if "email" in changes and changes["email"] is None:
         changes.pop("email")  # a person keeps the email they sign in with; removing it is ignored
     return _apply(session, user, changes)
