@@ -59,11 +59,6 @@ def query(*, subject_user_id: int | None = None, kind: str | None = None) -> Sel
     return stmt
 
 
-def view(event: AuditEvent) -> dict[str, Any]:
-    return {"id": event.id, "kind": event.kind, "actor_id": event.actor_id,
-            "subject_user_id": event.subject_user_id, "at": event.at, "detail": event.detail}
-
-
 def purge(session: Session, now: datetime, retention_days: int) -> int:
     """Delete the events older than the retention; the number deleted."""
     result = session.execute(delete(AuditEvent).where(AuditEvent.at < now - timedelta(days=retention_days)))
