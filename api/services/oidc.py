@@ -269,10 +269,10 @@ def _match(session: Session, cfg: Config, claims: dict, back: str, now: datetime
             user = _create(session, cfg, claims, subject, email, now)
         else:
             raise OidcRefused(back, "no-account", "There is no account for you yet: ask your admin to invite you.")
-    if user.erased_at is None and user.is_active and user.activated_at is None:
-        user.activated_at = now  # an invited person's first sign-in
     if not user.can_log_in:
         raise OidcRefused(back, "account-inactive", "This account is deactivated. Ask your admin to reactivate it.")
+    if user.activated_at is None:
+        user.activated_at = now  # an invited person's first sign-in
     user.last_active_at = now
     return user
 
