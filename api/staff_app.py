@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from contextlib import suppress
 from pathlib import Path
-from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
+
+# Re-exported for callers from before api/links.py (the console); new code imports api.links.
+from api.links import app_url as app_url
 
 blp = Blueprint("staff_app", __name__)
 
@@ -32,13 +34,6 @@ NOT_BUILT = """<!doctype html>
 <p>The interactive API docs are at <a href="/api/docs">/api/docs</a>; the console at
 <a href="/console/">/console/</a>.</p></main></body></html>
 """
-
-
-def app_url(base_url: str, route: str, **params: str) -> str:
-    """A link into the staff app, as mails, QR codes and the console give it out
-    (`app_url(base, "activate", token=t)` → `https://stafet.example/app/activate?token=t`)."""
-    query = f"?{urlencode(params)}" if params else ""
-    return f"{base_url.rstrip('/')}/app/{route}{query}"
 
 
 def _root() -> Path:

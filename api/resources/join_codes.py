@@ -11,12 +11,12 @@ from api.clock import utcnow
 from api.db import db
 from api.extensions import Blueprint, limiter
 from api.idempotency import idempotent
+from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team
 from api.pagination import SortKey, paginate
 from api.resources.auth import X_CLIENT, _token_pair
 from api.services import join_codes, mail
-from api.staff_app import app_url
 from schemas.auth import TokenPairSchema
 from schemas.common import page_of
 from schemas.join_codes import (

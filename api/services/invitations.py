@@ -15,9 +15,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict
+from api.links import app_url
 from api.models.users import User
 from api.services import accounts, mail, users
-from api.staff_app import app_url
 
 
 @dataclass(frozen=True)

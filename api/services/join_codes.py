@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
+from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services import accounts, display_names, inbox, mail, passwords, teams
-from api.staff_app import app_url
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read off a poster across a room is typed right first time.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from api.clock import utcnow
 from api.errors import Conflict, Forbidden, Unauthorized
+from api.links import app_url
 from api.models.password_resets import PasswordReset
 from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import accounts, mail, teams, tokens
-from api.staff_app import app_url
 
 
 def _hash(raw: str) -> str:
