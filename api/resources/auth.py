@@ -5,47 +5,16 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
-from api.auth import issue_access_token
 from api.db import db
 from api.errors import DomainError
 from api.extensions import Blueprint, limiter
 from api.login_limits import failed, limit_failed_logins
-from api.models.users import User
-from api.services import accounts, audit, sessions, tokens, users
+from api.services import accounts, audit, tokens
+from api.token_pairs import X_CLIENT, refreshed_pair, token_pair
 from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
 
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Sign in and keep a session going")
-
-# A sign-in starts a session that GET /me/sessions lists; the app can name itself for that list.
-X_CLIENT = {"in": "header", "name": "X-Client", "required": False, "schema": {"type": "string", "maxLength": 32},
-            "description": "Which app signs in, for my sessions list: `staff-app` (or `console`); others "
-                           "show as `other`"}
-
-
-def _client() -> sessions.Client:
-    return sessions.Client(user_agent=request.headers.get("User-Agent"),
-                           client_header=request.headers.get("X-Client"), origin=request.headers.get("Origin"),
-                           public_base_url=current_app.config["PUBLIC_BASE_URL"])
-
-
-def _token_pair(user: User, family_id: str | None = None) -> dict:
-    """A new sign-in: a refresh-token family, its session (what "my sessions" lists) and the pair."""
-    ttl = current_app.config["REFRESH_TOKEN_TTL"]
-    refresh = tokens.issue_refresh_token(db.session, user, ttl, family_id)
-    signed_in = sessions.for_family(db.session, user, refresh.family_id, _client(), ttl)
-    return _pair(user, refresh.token, signed_in.id)
-
-
-def _pair(user: User, refresh_token: str, session_id: int) -> dict:
-    db.session.flush()
-    return {
-        "access_token": issue_access_token(user, session_id),
-        "refresh_token": refresh_token,
-        "token_type": "Bearer",
-        "expires_in": current_app.config["ACCESS_TOKEN_TTL"],
-        "user": users.profile(db.session, user),
-    }
 
 
 def _account_in_body() -> object:
@@ -89,7 +58,7 @@ def login(data: dict):
         raise
     accounts.check_password_login(enabled, break_glass, data.get("email"), user)
     audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "password"})
-    return _token_pair(user)
+    return token_pair(user)
 
 
 @blp.route("/refresh", methods=["POST"])
@@ -109,9 +78,7 @@ def refresh(data: dict):
     except tokens.RefreshTokenReused:
         db.commit()  # the family's revocation must stick although the answer is 401
         raise
-    signed_in = sessions.for_family(db.session, user, successor.family_id, _client(),
-                                    current_app.config["REFRESH_TOKEN_TTL"])
-    return _pair(user, successor.token, signed_in.id)
+    return refreshed_pair(user, successor)
 
 
 @blp.route("/logout", methods=["POST"])
@@ -132,4 +99,4 @@ def logout(data: dict):
 def activate(data: dict):
     """First sign-in of an invited person: choose a password"""
     user = accounts.activate(db.session, data["invite_token"], data["password"], data.get("display_name"))
-    return _token_pair(user)
+    return token_pair(user)

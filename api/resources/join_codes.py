@@ -15,8 +15,8 @@ from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team
 from api.pagination import SortKey, paginate
-from api.resources.auth import X_CLIENT, _token_pair
 from api.services import join_codes, mail
+from api.token_pairs import X_CLIENT, token_pair
 from schemas.auth import TokenPairSchema
 from schemas.common import page_of
 from schemas.join_codes import (
@@ -121,7 +121,7 @@ def join(data: dict):
     if join_request.status == "approved":
         # Another shape than the documented 202: answered as a finished response, which smorest
         # passes through instead of dumping it with the 202's schema.
-        return current_app.response_class(json.dumps(TokenPairSchema().dump(_token_pair(user))), status=200,
+        return current_app.response_class(json.dumps(TokenPairSchema().dump(token_pair(user))), status=200,
                                           mimetype="application/json")
     team = db.session.get(Team, join_request.team_id)
     return {"status": "pending", "team": {"id": team.id, "name": team.name}}, 202

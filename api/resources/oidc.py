@@ -8,8 +8,9 @@ from api.clock import utcnow
 from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
-from api.resources.auth import X_CLIENT, _token_pair
 from api.services import audit, oidc
+from api.token_pairs import X_CLIENT
+from api.token_pairs import token_pair as _token_pair
 from schemas.auth import TokenPairSchema
 from schemas.oidc import OidcCallbackQuery, OidcExchangeSchema, OidcStartQuery
 

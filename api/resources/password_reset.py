@@ -8,9 +8,8 @@ from flask_limiter.util import get_remote_address
 from api.db import db
 from api.extensions import Blueprint, limiter
 from api.login_limits import failed
-from api.resources.auth import X_CLIENT
-from api.resources.auth import _token_pair as token_pair
 from api.services import accounts, mail, password_resets
+from api.token_pairs import X_CLIENT, token_pair
 from schemas.auth import TokenPairSchema
 from schemas.onboarding import PasswordResetAcceptedSchema, PasswordResetConfirmSchema, PasswordResetRequestSchema
 
