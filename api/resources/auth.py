@@ -27,6 +27,14 @@ def _account_in_body() -> object:
     return "username:" + accounts.normalise_username(username) if isinstance(username, str) and username else None
 
 
+def _audit_failed_sign_in(email: str | None, username: str | None, error: DomainError) -> None:
+    """Record a refused password sign-in; committed here, since the answer is an error."""
+    known = accounts.find_account(db.session, email, username)
+    audit.record(db.session, "sign_in_failed", subject_user_id=known.id if known else None,
+                 detail={"method": "password", "account": (email or username or "")[:254], "reason": error.slug})
+    db.commit()
+
+
 @blp.route("/login", methods=["POST"])
 @limit_failed_logins(_account_in_body)
 @blp.arguments(LoginSchema)
@@ -44,19 +52,15 @@ def login(data: dict):
     where), except its break-glass admin. 403 `awaiting-approval`: the right
     password of someone who joined with a code that a team lead has not approved yet.
     """
+    email, username = data.get("email"), data.get("username")
     enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
-    accounts.check_password_login(enabled, break_glass, data.get("email"))
+    accounts.check_password_login(enabled, break_glass, email)
     try:
-        user = accounts.authenticate(db.session, data.get("email"), data["password"], username=data.get("username"))
+        user = accounts.authenticate(db.session, email, data["password"], username=username)
     except DomainError as error:
-        account = data.get("email") or data.get("username")
-        known = accounts.find_by_email(db.session, account) if data.get("email") else \
-            accounts.find_by_username(db.session, account or "")
-        audit.record(db.session, "sign_in_failed", subject_user_id=known.id if known else None,
-                     detail={"method": "password", "account": (account or "")[:254], "reason": error.slug})
-        db.commit()  # the record must stick although the answer is an error
+        _audit_failed_sign_in(email, username, error)
         raise
-    accounts.check_password_login(enabled, break_glass, data.get("email"), user)
+    accounts.check_password_login(enabled, break_glass, email, user)
     audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "password"})
     return token_pair(user)
 

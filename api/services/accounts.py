@@ -35,10 +35,15 @@ def find_by_username(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == normalise_username(username))).first()
 
 
+def find_account(session: Session, email: str | None, username: str | None) -> User | None:
+    """Whom a sign-in names: the email when given, else the username."""
+    return find_by_email(session, email) if email else find_by_username(session, username or "")
+
+
 def authenticate(session: Session, email: str | None, password: str, *, username: str | None = None) -> User:
     """The person with this email (or username) and password. Both refusals read the same, so the
     answer never tells whether an account exists; the password is checked either way (same time)."""
-    user = find_by_email(session, email) if email else find_by_username(session, username or "")
+    user = find_account(session, email, username)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
         what = "email" if email else "username"
