@@ -369,8 +369,8 @@ def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
-def apply(session: Session, plan: Plan, *, invite_ttl: int) -> list[tuple[int, str]]:
-    """Write a plan without errors; returns (user id, invite token) of each new person with an email.
+def apply(session: Session, plan: Plan) -> list[int]:
+    """Write a plan without errors; returns the ids of the new people with an email (to invite).
 
     A few statements per 2,000 rows. Nothing is committed here (the caller's unit of work does)."""
     if plan.errors:
@@ -381,28 +381,20 @@ def apply(session: Session, plan: Plan, *, invite_ttl: int) -> list[tuple[int, s
         session.flush()
         plan.team_ids.update({comparable(t.name): t.id for t in teams})
 
-    invitations: list[tuple[int, str]] = []
-    tokens: dict[int, str] = {}
-    new_rows = []
-    for i, change in enumerate(plan.created):
-        row = {"email": None, "username": None, "employee_id": None, "locale": None, **change.values,
-               "invite_token_hash": None, "invite_expires_at": None}
-        if row["email"]:
-            invited = User()  # a stand-in, so the token is made and hashed exactly as for one invitation
-            tokens[i] = accounts.new_invite(invited, invite_ttl)
-            row["invite_token_hash"], row["invite_expires_at"] = invited.invite_token_hash, invited.invite_expires_at
-        new_rows.append(row)
+    to_invite: list[int] = []
+    new_rows = [{"email": None, "username": None, "employee_id": None, "locale": None, **change.values}
+                for change in plan.created]
     memberships: list[dict[str, Any]] = []
-    by_key = {(c.values.get("email"), c.values.get("username")): (i, c) for i, c in enumerate(plan.created)}
+    by_key = {(c.values.get("email"), c.values.get("username")): c for c in plan.created}
     for chunk in _chunks(new_rows):
         # Matched back by their unique keys: asking for the rows in order would cost one statement per
         # few rows on PostgreSQL instead of one per 1,000.
         for user_id, email, username in session.execute(
                 insert(User).returning(User.id, User.email, User.username), chunk):
-            i, change = by_key[(email, username)]
+            change = by_key[(email, username)]
             change.user_id = user_id
-            if i in tokens:
-                invitations.append((user_id, tokens[i]))
+            if email:
+                to_invite.append(user_id)
             memberships += [{"user_id": user_id, "team_id": plan.team_ids[key], "is_lead": lead}
                             for key, lead in (change.memberships or {}).items()]
 
@@ -438,7 +430,7 @@ def apply(session: Session, plan: Plan, *, invite_ttl: int) -> list[tuple[int, s
         session.execute(update(TeamMembership), chunk)
     # The bulk statements went round the identity map: anything loaded before reloads when next read.
     session.expire_all()
-    return invitations
+    return to_invite
 
 
 def run(session: Session, data: bytes, *, validate: RowValidator, create_teams: bool, dry_run: bool,
@@ -454,9 +446,6 @@ def run(session: Session, data: bytes, *, validate: RowValidator, create_teams: 
     the_plan.errors += errors
     applied = not dry_run and not the_plan.errors
     if applied:
-        created = apply(session, the_plan, invite_ttl=invite_ttl)
-        # A fresh token per person, made and mailed by the invitation rule itself (the bulk insert's
-        # tokens were never shown to anyone).
-        invitations.resend_many(session, [uid for uid, _token in created], invite_ttl=invite_ttl,
-                                settings=mail_settings)
+        # Each new person with an email gets their token, made and mailed by the invitation rule itself.
+        invitations.resend_many(session, apply(session, the_plan), invite_ttl=invite_ttl, settings=mail_settings)
     return {**the_plan.report(), "dry_run": dry_run, "applied": applied}
