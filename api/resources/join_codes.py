@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, json, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
@@ -143,9 +145,9 @@ class TeamJoinRequests(MethodView):
         return {"items": join_codes.request_views(db.session, rows), "next_cursor": next_cursor}
 
 
-def _decide(team_id: int, request_id: int, verb: str) -> dict:
+def _decide(decide: Callable[..., JoinRequest], team_id: int, request_id: int) -> dict:
+    """Approve or decline (`decide` is join_codes.approve or .decline) as a lead of the team."""
     team = join_codes.require_lead_of(db.session, current_user(), team_id)
-    decide = join_codes.approve if verb == "approve" else join_codes.decline
     decided = decide(db.session, current_user(), team, request_id, utcnow(),
                      mail_settings=mail.MailSettings.from_config(current_app.config))
     return join_codes.request_views(db.session, [decided])[0]
@@ -160,7 +162,7 @@ class ApproveJoinRequest(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, team_id: int, request_id: int):
         """Approve a request: the person can sign in and is a member of the team (409 once decided)"""
-        return _decide(team_id, request_id, "approve")
+        return _decide(join_codes.approve, team_id, request_id)
 
 
 @blp.route("/teams/<int:team_id>/join-requests/<int:request_id>/decline")
@@ -172,4 +174,4 @@ class DeclineJoinRequest(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, team_id: int, request_id: int):
         """Decline a request: the account made when joining is deleted (409 once decided)"""
-        return _decide(team_id, request_id, "decline")
+        return _decide(join_codes.decline, team_id, request_id)
