@@ -9,8 +9,7 @@ from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
 from api.services import audit, oidc
-from api.token_pairs import X_CLIENT
-from api.token_pairs import token_pair as _token_pair
+from api.token_pairs import X_CLIENT, token_pair
 from schemas.auth import TokenPairSchema
 from schemas.oidc import OidcCallbackQuery, OidcExchangeSchema, OidcStartQuery
 
@@ -78,7 +77,7 @@ def exchange(data: dict):
     _required()
     user = oidc.redeem(db.session, data["code"], utcnow())
     audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "oidc"})
-    return _token_pair(user)
+    return token_pair(user)
 
 
 
