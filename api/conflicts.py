@@ -30,6 +30,8 @@ class UniqueField:
 UNIQUE_FIELDS: dict[str, UniqueField] = {
     "uq_teams_name_key": UniqueField("name", "A team with this name already exists.", "team-name-taken"),
     "uq_users_email": UniqueField("email", "A user with this email already exists.", "email-taken"),
+    "uq_users_username": UniqueField("username", "That username is taken. Choose another one.", "username-taken"),
+    "uq_users_employee_id": UniqueField("employee_id", "Another person has this employee id.", "employee-id-taken"),
     "uq_badges_code": UniqueField("code", "A badge with this code already exists.", "badge-code-taken"),
     "uq_levels_min_points": UniqueField("levels", "Each level must start at a different number of points.",
                                         "level-points-taken"),

@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.conflicts import conflict_for
 from api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
@@ -189,8 +190,9 @@ def join(session: Session, raw_code: str, *, now: datetime, display_name: str, p
         with session.begin_nested():
             session.add(user)
             session.flush()
-    except IntegrityError:  # the same email or username registered a moment ago
-        raise Conflict("That username or email is taken. Choose another one.", slug="username-taken") from None
+    except IntegrityError as error:  # the same email or username registered a moment ago: say which
+        raise (conflict_for(error) or Conflict("That username or email is taken. Choose another one.",
+                                               slug="username-taken")) from None
     request = JoinRequest(team_id=code.team_id, user_id=user.id, join_code_id=code.id, display_name=display_name,
                           status="approved" if approved else "pending", decided_at=now if approved else None)
     session.add(request)

@@ -161,3 +161,24 @@ def test_console_invite_with_a_taken_email_shows_the_message(app, session):
     page = web.get("/console/people").get_data(as_text=True)
     assert "A user with this email already exists." in page
     assert session.scalar(select(func.count()).select_from(User)) == before
+
+
+@pytest.mark.parametrize(("column", "field", "slug"), [("username", "username", "username-taken"),
+                                                       ("employee_id", "employee_id", "employee-id-taken")])
+def test_a_clash_on_a_username_or_employee_id_names_that_field(session, column, field, slug):
+    """Two joins racing for one username (or an import racing for one employee id) lose at the unique
+    key: the 409 names the field that clashed, not a guess."""
+    from sqlalchemy.exc import IntegrityError
+
+    from api.conflicts import conflict_for
+    from api.models.users import User
+
+    session.add(User(display_name="First", role="staff", **{column: "mia.k"}))
+    session.flush()
+    session.add(User(display_name="Second", role="staff", **{column: "mia.k"}))
+    with pytest.raises(IntegrityError) as raised:
+        session.flush()
+    session.rollback()
+
+    conflict = conflict_for(raised.value)
+    assert conflict is not None and conflict.errors == {field: [conflict.detail]} and conflict.slug == slug
