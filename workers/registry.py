@@ -45,6 +45,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(sweep_outbox, 5),
     Periodic(maintenance.purge_idempotency_records, 3600),
     Periodic(maintenance.purge_audit_events, 3600),
+    Periodic(maintenance.purge_finished_sign_ins, 3600),
     Periodic(publishing.publish_due_posts, 30),
     Periodic(push.send_deferred, 15, queue=queues.PUSH),
     Periodic(reminders.send_reminders, 3600),

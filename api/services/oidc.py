@@ -34,7 +34,7 @@ from joserfc.errors import (
     MissingClaimError,
 )
 from joserfc.jwk import KeySet
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, NotFound, Unauthorized, Unprocessable
@@ -304,3 +304,11 @@ def redeem(session: Session, code: str, now: datetime) -> User:
     if user is None or not user.can_log_in:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
     return user
+
+
+def purge_finished(session: Session, now: datetime) -> int:
+    """Delete sign-ins that can no longer be finished: the state's time is over and so is the
+    one-time code's (or none was handed out). Every start adds a row; nothing else removes them."""
+    done = delete(OidcLogin).where(OidcLogin.expires_at <= now,
+                                   (OidcLogin.handoff_expires_at.is_(None)) | (OidcLogin.handoff_expires_at <= now))
+    return session.execute(done).rowcount or 0

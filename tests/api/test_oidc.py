@@ -289,3 +289,27 @@ def test_without_auto_create_someone_unknown_has_no_account(sso_only_app, only_d
 def test_a_deactivated_person_is_refused_though_the_provider_knows_them(sso_app, db):
     UserFactory(email="ada@example.test", is_active=False, oidc_subject="sub-ada")
     assert _app_params(_sign_in(sso_app))["error"] == "account-inactive"
+
+
+def test_finished_sign_ins_are_purged_by_the_hourly_job(sso_app, db):
+    """A used sign-in stays until its one-time code's minute is over (as does one still in flight
+    for its ten minutes); the hourly maintenance job then deletes it."""
+    from datetime import timedelta
+
+    import time_machine
+    from sqlalchemy import func, select
+
+    from api.clock import utcnow
+    from api.models.oidc_logins import OidcLogin
+    from workers.jobs import maintenance
+    from workers.registry import PERIODIC
+
+    UserFactory(email="ada@example.test")
+    assert _exchange(sso_app, _app_params(_sign_in(sso_app))["code"]).status_code == 200
+    sso_app.test_client().get("/api/v1/auth/oidc/start", query_string={"redirect_uri": APP_URL})  # in flight
+    with sso_app.app_context():
+        assert maintenance.purge_finished_sign_ins() == 0
+    with time_machine.travel(utcnow() + timedelta(minutes=11)), sso_app.app_context():
+        assert maintenance.purge_finished_sign_ins() == 2
+    assert db.scalar(select(func.count()).select_from(OidcLogin)) == 0
+    assert maintenance.purge_finished_sign_ins in [p.func for p in PERIODIC]

@@ -7,7 +7,7 @@ from flask import current_app
 from api.clock import utcnow
 from api.db import db
 from api.idempotency import purge_expired
-from api.services import audit
+from api.services import audit, oidc
 from workers.queues import job
 
 
@@ -23,3 +23,10 @@ def purge_audit_events() -> int:
     """Delete audit events older than AUDIT_RETENTION_DAYS."""
     with db.transaction() as session:
         return audit.purge(session, utcnow(), current_app.config["AUDIT_RETENTION_DAYS"])
+
+
+@job
+def purge_finished_sign_ins() -> int:
+    """Delete single sign-ons that can no longer be finished (api/services/oidc.py)."""
+    with db.transaction() as session:
+        return oidc.purge_finished(session, utcnow())
