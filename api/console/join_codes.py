@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
+from flask import abort, current_app, redirect, render_template, request, url_for
 
 from api.clock import utcnow
-from api.console import bp, need, problem_message
-from api.console.pages import _save, _tell
+from api.console import bp, led_teams, need
+from api.console.forms import FORM_ERRORS, fail, save
 from api.db import db
 from api.errors import DomainError
 from api.models.join_codes import JoinRequest
 from api.models.teams import Team
 from api.models.users import User
-from api.services import join_codes, mail, teams
+from api.services import join_codes, mail
 from api.staff_app import app_url
 from schemas.join_codes import JoinCodeCreateSchema
 
 LIFETIMES = (7, 30, 90, 365)  # days a new code works, as the form offers them
-
-
-def _led_teams(me: User) -> list[Team]:
-    return [t for t in teams.list_teams(db.session) if teams.can_lead(me, t.id, db.session)]
 
 
 def _view(code, team: Team) -> dict:
@@ -39,7 +34,7 @@ def _back(team_id: int):
 @bp.get("/join-codes", endpoint="join_codes")
 @need("lead")
 def join_codes_page(me: User):
-    led = _led_teams(me)
+    led = led_teams(me)
     team = next((t for t in led if t.id == request.args.get("team_id", type=int)), led[0] if led else None)
     codes, pending, decided = [], [], []
     if team is not None:
@@ -66,11 +61,9 @@ def add_join_code(me: User, team_id: int):
         data = JoinCodeCreateSchema().load(raw)
         code = join_codes.create_code(db.session, me, team_id, now=utcnow(), expires_at=data["expires_at"],
                                       max_uses=data["max_uses"], auto_approve=data["auto_approve"])
-        _save()
-        _tell(f"New join code {join_codes.display_code(code.code)}. Print its poster for the break room.")
-    except (ValidationError, DomainError) as exc:
-        db.rollback()
-        flash(problem_message(exc), "error")
+        save(f"New join code {join_codes.display_code(code.code)}. Print its poster for the break room.")
+    except FORM_ERRORS as exc:
+        fail(exc)
     return _back(team_id)
 
 
@@ -81,11 +74,9 @@ def revoke_join_code(me: User, team_id: int, code_id: int):
         team = join_codes.require_lead_of(db.session, me, team_id)
         code = join_codes.get_code(db.session, team, code_id)
         join_codes.revoke(db.session, code, utcnow())
-        _save()
-        _tell(f"Join code {join_codes.display_code(code.code)} is withdrawn; people who joined with it stay.")
-    except DomainError as exc:
-        db.rollback()
-        flash(problem_message(exc), "error")
+        save(f"Join code {join_codes.display_code(code.code)} is withdrawn; people who joined with it stay.")
+    except FORM_ERRORS as exc:
+        fail(exc)
     return _back(team_id)
 
 
@@ -108,10 +99,7 @@ def decide_join_request(me: User, team_id: int, request_id: int, verb: str):
         decide = join_codes.approve if verb == "approve" else join_codes.decline
         decided = decide(db.session, me, team, request_id, utcnow(),
                          mail_settings=mail.MailSettings.from_config(current_app.config))
-        _save()
-        _tell(f"{decided.display_name}: {decided.status}.")
-    except DomainError as exc:
-        db.rollback()
-        flash(problem_message(exc), "error")
+        save(f"{decided.display_name}: {decided.status}.")
+    except FORM_ERRORS as exc:
+        fail(exc)
     return _back(team_id)
-

@@ -8,9 +8,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from sqlalchemy import select
 
 from api.console import bp, need
-from api.console.pages import _fail, _save, _tell
+from api.console.forms import FORM_ERRORS, fail, save
 from api.db import db
-from api.errors import DomainError
 from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import invitations, mail, password_resets, teams, users
@@ -32,14 +31,12 @@ def resend_invitations(me: User):
     try:
         sent = invitations.resend_many(db.session, ids, invite_ttl=current_app.config["INVITE_TTL"],
                                        settings=_settings())
-        _save()
-    except DomainError as exc:
-        _fail(exc)
-        return redirect(url_for("console.people"))
-    skipped = (len(ids) - len(sent)) if ids is not None else 0
-    _tell(f"New invitation mailed to {len(sent)} {'person' if len(sent) == 1 else 'people'}; "
-          "their earlier links no longer work."
-          + (f" {skipped} skipped (already active, deactivated or without email)." if skipped else ""))
+        skipped = (len(ids) - len(sent)) if ids is not None else 0
+        save(f"New invitation mailed to {len(sent)} {'person' if len(sent) == 1 else 'people'}; "
+             "their earlier links no longer work."
+             + (f" {skipped} skipped (already active, deactivated or without email)." if skipped else ""))
+    except FORM_ERRORS as exc:
+        fail(exc)
     return redirect(url_for("console.people"))
 
 
@@ -64,9 +61,9 @@ def reset_link(me: User, user_id: int):
         user = users.get_user(db.session, user_id)
         url, expires_at = password_resets.issue_link(db.session, me, user, ttl=current_app.config["RESET_TTL"],
                                                      base_url=current_app.config["PUBLIC_BASE_URL"])
-        _save()  # the unit of work commits before this page is answered
-    except DomainError as exc:
-        _fail(exc)
+        save()  # the unit of work commits before this page is answered
+    except FORM_ERRORS as exc:
+        fail(exc)
         return redirect(url_for("console.people" if me.role == "admin" else "console.team_people"))
     qr = segno.make(url, error="m").svg_data_uri(scale=6, border=4)
     return render_template("reset_link.html", me=me, page="people" if me.role == "admin" else "team_people",

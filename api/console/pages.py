@@ -9,11 +9,10 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from api.clock import local_date, utcnow
-from api.conflicts import conflict_for
-from api.console import bp, charts, current, need, problem_message, start_session
+from api.console import bp, charts, current, led_teams, need, problem_message, start_session
+from api.console.forms import FORM_ERRORS, fail, save
 from api.console.next_page import safe_next
 from api.db import db
 from api.errors import DomainError, Forbidden, Unauthorized
@@ -46,33 +45,6 @@ from schemas.users import InviteSchema
 
 NEXT_STEPS = {"pending": ["approved", "rejected"], "approved": ["fulfilled", "rejected"], "fulfilled": [],
               "rejected": []}
-
-
-# What a form can run into: bad input, a rule of the domain, or a unique clash (an email or a code
-# someone has), which api/conflicts.py words as the API's 409 does. Each becomes a message on the page.
-FORM_ERRORS = (ValidationError, DomainError, IntegrityError)
-
-
-def _save() -> None:
-    """Send the form's changes now, inside the view's `try`, so a clash surfaces as a FORM_ERRORS
-    message. The unit of work (api.http) commits once the view has answered; no view commits."""
-    db.session.flush()
-
-
-def _tell(message: str) -> None:
-    """Show `message` on the next page once the work is committed: a commit that fails (answered
-    503/409 by the error handlers) must not leave "Saved" behind in the session."""
-    db.after_commit(lambda: flash(message))
-
-
-def _fail(exc: Exception) -> None:
-    db.rollback()
-    if isinstance(exc, IntegrityError):
-        conflict = conflict_for(exc)
-        if conflict is None:  # not a clash the person can fix: the error handlers answer
-            raise exc
-        exc = conflict
-    flash(problem_message(exc), "error")
 
 
 # --- sign in / out ---------------------------------------------------------------------------------
@@ -126,8 +98,7 @@ def _window_args() -> tuple[Any, Any]:
 @bp.get("/")
 @need("lead")
 def dashboard(me: User):
-    all_teams = teams.list_teams(db.session)
-    visible = all_teams if me.role == "admin" else [t for t in all_teams if teams.can_lead(me, t.id, db.session)]
+    visible = led_teams(me)
     wanted = request.args.get("team_id", type=int)
     team = next((t for t in visible if t.id == wanted), None)
     if me.role != "admin":
@@ -197,10 +168,9 @@ def save_post(me: User, post_id: int | None):
         else:
             post = posts.update_post(db.session, posts.get_post(db.session, post_id),
                                      PostPatchSchema().load(_post_form()))
-        _save()
-        _tell(f"Saved “{post.title}” ({posts.state_of(post)}).")
+        save(f"Saved “{post.title}” ({posts.state_of(post)}).")
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.posts"))
 
 
@@ -224,10 +194,9 @@ def decide_redemption(me: User, redemption_id: int):
     try:
         redemption = rewards.decide(db.session, rewards.get_redemption(db.session, redemption_id),
                                     status=request.form.get("status", ""), note=None, admin_id=me.id)
-        _save()
-        _tell(f"Redemption #{redemption.id} is now {redemption.status}.")
+        save(f"Redemption #{redemption.id} is now {redemption.status}.")
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.rewards"))
 
 
@@ -241,10 +210,9 @@ def add_reward(me: User):
            "per_user_limit": int(form["per_user_limit"]) if form.get("per_user_limit", "").isdigit() else None}
     try:
         reward = rewards.create_reward(db.session, RewardWriteSchema().load(raw))
-        _save()
-        _tell(f"Added {reward.name}.")
+        save(f"Added {reward.name}.")
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.rewards"))
 
 
@@ -269,11 +237,11 @@ def invite(me: User):
         data = InviteSchema().load(raw)
         user, invitation = invitations.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"],
                                               settings=mail.MailSettings.from_config(current_app.config), **data)
-        _save()
+        save()
         link, email = invitation.url, user.email
         db.after_commit(lambda: session.update(invite_url=link, invited=email))  # no link to nobody
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.people"))
 
 
@@ -284,10 +252,9 @@ def update_person(me: User, user_id: int):
         user = users.get_user(db.session, user_id)
         users.admin_update(db.session, user, {"role": request.form.get("role", user.role),
                                               "active": request.form.get("active") == "true"})
-        _save()
-        _tell(f"Saved {user.display_name}.")
+        save(f"Saved {user.display_name}.")
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.people"))
 
 
@@ -298,10 +265,9 @@ def person_teams(me: User, user_id: int):
         user = users.get_user(db.session, user_id)
         users.admin_update(db.session, user, {"team_ids": [int(t) for t in request.form.getlist("team_ids")
                                                            if t.isdigit()]})
-        _save()
-        _tell(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
+        save(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.people"))
 
 
@@ -315,13 +281,12 @@ def scoring(me: User):
         text = request.form.get("rules", "")
         try:
             scoring_rules.replace_rules(db.session, ScoringRulesSchema().load(json.loads(text)), me.id)
-            _save()
-            _tell("Scoring rules saved. They apply to activity tallied from now on.")
+            save("Scoring rules saved. They apply to activity tallied from now on.")
             return redirect(url_for("console.scoring"))
         except json.JSONDecodeError as exc:
             flash(f"That is not valid JSON: {exc}", "error")
         except FORM_ERRORS as exc:
-            _fail(exc)
+            fail(exc)
     rules_json = text or json.dumps(scoring_rules.rules_view(db.session), indent=2)
     all_badges = [badges.admin_view(db.session, b) for b in db.session.scalars(select(Badge).order_by(Badge.id))]
     return render_template("scoring.html", me=me, page="scoring", rules_json=rules_json, badges=all_badges)
@@ -348,7 +313,7 @@ def _challenge_form() -> dict[str, Any]:
 @need("lead")
 def challenges(me: User):
     rows = challenge_service.listing(db.session, me, None)
-    led = [t for t in teams.list_teams(db.session) if teams.can_lead(me, t.id, db.session)]
+    led = led_teams(me)
     recent = challenge_service.offered_posts(db.session, [t.id for t in led])
     return render_template("challenges.html", me=me, page="challenges", teams=led, posts=recent,
                            items=[challenge_service.view(db.session, c, with_standings=False) for c in rows])
@@ -373,11 +338,10 @@ def add_challenge(me: User):
     try:
         ch = challenge_service.create(db.session, me, ChallengeWriteSchema().load(_challenge_form()),
                                       min_hours=current_app.config["CHALLENGE_MIN_HOURS"])
-        _save()
-        _tell(f"Challenge “{ch.title}” is set up.")
+        save(f"Challenge “{ch.title}” is set up.")
         return redirect(url_for("console.challenge", challenge_id=ch.id))
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.challenges"))
 
 
@@ -387,8 +351,7 @@ def cancel_challenge(me: User, challenge_id: int):
     try:
         ch = challenge_service.get_visible(db.session, me, challenge_id)
         challenge_service.cancel(db.session, me, ch)
-        _save()
-        _tell(f"“{ch.title}” is cancelled; no prizes will be awarded.")
+        save(f"“{ch.title}” is cancelled; no prizes will be awarded.")
     except FORM_ERRORS as exc:
-        _fail(exc)
+        fail(exc)
     return redirect(url_for("console.challenges"))

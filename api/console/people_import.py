@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from api.console import bp, need
-from api.console.pages import _save, _tell
+from api.console.forms import save
 from api.db import db
 from api.models.users import User
 from api.services import mail, user_import
@@ -65,9 +65,8 @@ def apply_import(me: User):
         db.rollback()
         flash("Nothing was imported: the file has errors now (see below).", "error")
         return _page(me, report, text, create_teams), 422
-    _save()
-    _tell(f"Imported: {report['created']} new ({report['invited']} invited), {report['updated']} updated, "
-          f"{report['unchanged']} unchanged.")
+    save(f"Imported: {report['created']} new ({report['invited']} invited), {report['updated']} updated, "
+         f"{report['unchanged']} unchanged.")
     return redirect(url_for("console.people"))
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
+from flask import redirect, render_template, request, url_for
 
-from api.console import bp, need, problem_message
+from api.console import bp, need
+from api.console.forms import FORM_ERRORS, fail, save
 from api.db import db
-from api.errors import DomainError
 from api.models.users import User
 from api.services import policy
 from schemas.policy import PolicyWriteSchema
@@ -22,13 +21,11 @@ def policy_page(me: User):
         try:
             # The API's own schema: the same 1..20000 characters, cleaned the same way.
             version, created = policy.publish(db.session, PolicyWriteSchema().load({"text": draft})["text"], me)
-            db.commit()
-            flash(f"Published version {version.version}. Everyone accepts it before their next share."
-                  if created else f"That is the text of version {version.version} already: nothing changed.")
+            save(f"Published version {version.version}. Everyone accepts it before their next share."
+                 if created else f"That is the text of version {version.version} already: nothing changed.")
             return redirect(url_for("console.policy_page"))
-        except (ValidationError, DomainError) as exc:
-            db.rollback()
-            flash(problem_message(exc), "error")
+        except FORM_ERRORS as exc:
+            fail(exc)
     versions = policy.history(db.session)
     text = draft if draft is not None else (versions[0]["text"] if versions else "")
     return render_template("policy.html", me=me, page="policy", text=text, versions=versions,
