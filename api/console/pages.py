@@ -10,6 +10,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from api import sign_in
 from api.clock import local_date, utcnow
 from api.console import bp, charts, current, led_teams, need, problem_message, start_session
 from api.console.forms import FORM_ERRORS, fail, save
@@ -58,11 +59,8 @@ def _email_in_form() -> object:
 def login():
     if request.method == "POST":
         email = request.form.get("email", "")
-        enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
         try:
-            accounts.check_password_login(enabled, break_glass, email)
-            user = accounts.authenticate(db.session, email, request.form.get("password", ""))
-            accounts.check_password_login(enabled, break_glass, email, user)
+            user = sign_in.with_password(email, None, request.form.get("password", ""), door="console")
         except (Unauthorized, Forbidden) as exc:  # Forbidden: joined with a code, awaiting approval
             flash(exc.detail, "error")
             return render_template("login.html", email=email, me=None), exc.status

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from flask import abort, current_app, flash, redirect, request, url_for
 
+from api import sign_in
 from api.clock import utcnow
 from api.console import bp, start_session
 from api.db import db
@@ -43,5 +44,6 @@ def sso_done():
     except Unauthorized as exc:
         flash(exc.detail, "error")
         return redirect(url_for("console.login"))
+    sign_in.signed_in(user, method="oidc", door="console")
     start_session(user)
     return redirect(url_for("console.dashboard"))

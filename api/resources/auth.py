@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from api import sign_in
 from api.db import db
-from api.errors import DomainError
 from api.extensions import Blueprint, limiter
 from api.login_limits import failed, limit_failed_logins
-from api.services import accounts, audit, tokens
+from api.services import accounts, tokens
 from api.token_pairs import X_CLIENT, refreshed_pair, token_pair
 from schemas.auth import ActivateSchema, LoginSchema, RefreshSchema, TokenPairSchema
 
@@ -25,14 +25,6 @@ def _account_in_body() -> object:
     if isinstance(email, str) and email:
         return email
     return "username:" + accounts.normalise_username(username) if isinstance(username, str) and username else None
-
-
-def _audit_failed_sign_in(email: str | None, username: str | None, error: DomainError) -> None:
-    """Record a refused password sign-in; committed here, since the answer is an error."""
-    known = accounts.find_account(db.session, email, username)
-    audit.record(db.session, "sign_in_failed", subject_user_id=known.id if known else None,
-                 detail={"method": "password", "account": (email or username or "")[:254], "reason": error.slug})
-    db.commit()
 
 
 @blp.route("/login", methods=["POST"])
@@ -52,16 +44,7 @@ def login(data: dict):
     where), except its break-glass admin. 403 `awaiting-approval`: the right
     password of someone who joined with a code that a team lead has not approved yet.
     """
-    email, username = data.get("email"), data.get("username")
-    enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
-    accounts.check_password_login(enabled, break_glass, email)
-    try:
-        user = accounts.authenticate(db.session, email, data["password"], username=username)
-    except DomainError as error:
-        _audit_failed_sign_in(email, username, error)
-        raise
-    accounts.check_password_login(enabled, break_glass, email, user)
-    audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "password"})
+    user = sign_in.with_password(data.get("email"), data.get("username"), data["password"], door="api")
     return token_pair(user)
 
 

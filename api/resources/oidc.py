@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, redirect
 
+from api import sign_in
 from api.clock import utcnow
 from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
-from api.services import audit, oidc
+from api.services import oidc
 from api.token_pairs import X_CLIENT, token_pair
 from schemas.auth import TokenPairSchema
 from schemas.oidc import OidcCallbackQuery, OidcExchangeSchema, OidcStartQuery
@@ -76,7 +77,7 @@ def exchange(data: dict):
     """
     _required()
     user = oidc.redeem(db.session, data["code"], utcnow())
-    audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id, detail={"method": "oidc"})
+    sign_in.signed_in(user, method="oidc", door="api")
     return token_pair(user)
 
 

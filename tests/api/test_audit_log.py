@@ -110,3 +110,20 @@ def test_events_past_the_retention_are_purged_by_a_periodic_job(pg_app, session)
     session.expire_all()
     assert len(session.scalars(select(AuditEvent)).all()) == 1
     assert maintenance.purge_audit_events in [p.func for p in PERIODIC]
+
+
+def test_console_sign_ins_are_recorded_like_the_apis(pg_app, client, session):
+    """The console is a door to the same accounts: its sign-ins, good and refused, are in the log too,
+    each saying which door it came through."""
+    import re
+
+    admin, ann = UserFactory(role="admin"), UserFactory(role="lead")
+    web = pg_app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/console/login").get_data(as_text=True)).group(1)
+    refused = web.post("/console/login", data={"email": ann.email, "password": "wrong-password-1", "csrf_token": token})
+    signed = web.post("/console/login", data={"email": ann.email, "password": PASSWORD, "csrf_token": token})
+    assert refused.status_code == 401 and signed.status_code == 302
+
+    items = _log(client, admin, f"?person={ann.id}")["items"]
+    assert [(e["kind"], e["detail"]["door"]) for e in items] == [("sign_in", "console"), ("sign_in_failed", "console")]
+    assert "wrong-password-1" not in json.dumps(items)

@@ -1,0 +1,39 @@
+"""Signing in, as both doors do it: the API (`POST /auth/login`, the SSO exchange) and the console.
+
+One place applies PASSWORD_LOGIN and its break-glass admin, checks the password, and writes the
+audit log's `sign_in` / `sign_in_failed` events, so a sign-in is recorded whichever door it used.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from api.db import db
+from api.errors import DomainError
+from api.models.users import User
+from api.services import accounts, audit
+
+
+def with_password(email: str | None, username: str | None, password: str, *, door: str) -> User:
+    """The person these credentials name, or the refusal (recorded and committed here: the
+    answer is an error, so the request's unit of work would roll the record back)."""
+    enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
+    accounts.check_password_login(enabled, break_glass, email)
+    try:
+        user = accounts.authenticate(db.session, email, password, username=username)
+    except DomainError as error:
+        known = accounts.find_account(db.session, email, username)
+        audit.record(db.session, "sign_in_failed", subject_user_id=known.id if known else None,
+                     detail={"method": "password", "door": door, "account": (email or username or "")[:254],
+                             "reason": error.slug})
+        db.commit()
+        raise
+    accounts.check_password_login(enabled, break_glass, email, user)
+    signed_in(user, method="password", door=door)
+    return user
+
+
+def signed_in(user: User, *, method: str, door: str) -> None:
+    """Record a sign-in that succeeded (password or single sign-on), in the request's transaction."""
+    audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id,
+                 detail={"method": method, "door": door})
