@@ -18,7 +18,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, send_from_dire
 from werkzeug.exceptions import NotFound
 
 # Re-exported for callers from before api/links.py (the console); new code imports api.links.
-from api.links import app_url as app_url
 
 blp = Blueprint("staff_app", __name__)
 

@@ -11,20 +11,20 @@ from api.console import bp, led_teams, need
 from api.console.forms import FORM_ERRORS, fail, save
 from api.db import db
 from api.errors import DomainError
+from api.links import app_url
 from api.models.join_codes import JoinRequest
 from api.models.teams import Team
 from api.models.users import User
 from api.services import join_codes, mail
-from api.staff_app import app_url
 from schemas.join_codes import JoinCodeCreateSchema
 
 LIFETIMES = (7, 30, 90, 365)  # days a new code works, as the form offers them
 
 
-def _view(code, team: Team) -> dict:
+def _view(code, team: Team, *, with_qr: bool = False) -> dict:
     display = join_codes.display_code(code.code)
     url = app_url(current_app.config["PUBLIC_BASE_URL"], "join", code=display)
-    return join_codes.code_view(code, team, url, utcnow())
+    return join_codes.code_view(code, team, url, utcnow(), with_qr=with_qr)
 
 
 def _back(team_id: int):
@@ -88,7 +88,7 @@ def join_code_poster(me: User, team_id: int, code_id: int):
         code = join_codes.get_code(db.session, team, code_id)
     except DomainError:
         abort(404)  # not a team of mine, or not its code: nothing to print
-    return render_template("join_poster.html", me=me, team=team, c=_view(code, team))
+    return render_template("join_poster.html", me=me, team=team, c=_view(code, team, with_qr=True))
 
 
 @bp.post("/teams/<int:team_id>/join-requests/<int:request_id>/<any(approve, decline):verb>")

@@ -123,9 +123,12 @@ def state_of(code: JoinCode, now: datetime) -> str:
     return "active"
 
 
-def code_view(code: JoinCode, team: Team, url: str, now: datetime) -> dict:
+def code_view(code: JoinCode, team: Team, url: str, now: datetime, *, with_qr: bool = True) -> dict:
+    """A code as the API and the console show it; `with_qr=False` skips drawing the QR code for a
+    list that does not show it (the console's page; its poster does)."""
     return {"id": code.id, "team": {"id": team.id, "name": team.name}, "code": display_code(code.code),
-            "url": url, "qr_svg": qr_svg(url), "expires_at": code.expires_at, "max_uses": code.max_uses,
+            "url": url, "qr_svg": qr_svg(url) if with_qr else None, "expires_at": code.expires_at,
+            "max_uses": code.max_uses,
             "uses": code.uses, "auto_approve": code.auto_approve, "revoked_at": code.revoked_at,
             "state": state_of(code, now), "created_at": code.created_at}
 
