@@ -46,7 +46,7 @@ def seed(session: Session) -> dict[str, int]:
     created += new
     people: list[tuple[User, int, bool]] = []
     for i in (1, 2):
-        lead, new = _user(session, f"lead{i}@{DOMAIN}", f"{FIRST[i + 9]} {LAST[i]} (lead)", "lead", demo_hash)
+        lead, new = _user(session, f"lead{i}@{DOMAIN}", f"{FIRST[i + 9]} {LAST[i]}", "lead", demo_hash)
         created += new
         people.append((lead, i - 1, True))
     for i in range(1, 31):
