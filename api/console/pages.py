@@ -221,6 +221,7 @@ def add_reward(me: User):
 def people(me: User):
     rows = list(db.session.scalars(users.admin_list_query().order_by(User.display_name).limit(500)))
     return render_template("people.html", me=me, page="people", people=users.admin_views(db.session, rows),
+                           invite_days=current_app.config["INVITE_TTL"] // 86400,
                            teams=teams.list_teams(db.session), invite_url=session.pop("invite_url", None),
                            invited=session.pop("invited", None))
 
