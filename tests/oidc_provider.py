@@ -1,11 +1,11 @@
-"""A small but real OpenID provider for the tests: discovery, JWKS, authorize, token.
+"""The forging OpenID provider: tokens a real provider never issues, for the refusal tests.
 
-It runs as an HTTP server on a free port in a thread. Its id tokens are RS256 JWTs signed with a
-freshly generated RSA key; the token endpoint checks the client secret (HTTP Basic), the code
-(single use), the redirect_uri and the PKCE verifier against the S256 challenge. `/authorize`
-consents at once for `provider.user` (the claims a test sets). `provider.tamper` changes what
-the next id token says (another audience, an old `exp`, another nonce, signed by another key)
-so the tests can check that the API refuses it.
+The SSO flows themselves run against oidc-provider-mock (tests/oidc_mock.py). This small provider
+(discovery, JWKS, authorize, token on a free port in a thread) exists for what a real one cannot
+be asked to do: `provider.tamper` changes what the next id token says (another audience or
+issuer) or signs it with a key not in its JWKS, so the tests can check that the API refuses it.
+Its token endpoint also checks the client secret (HTTP Basic), the code (single use), the
+redirect_uri and the PKCE verifier against the S256 challenge, which the mock does not.
 """
 
 from __future__ import annotations
