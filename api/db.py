@@ -231,7 +231,12 @@ class Database:
 
     def commit(self) -> None:
         session = self.session
-        if not session.info["reads"]:  # a reads session's statements committed as they ran
+        if session.info["reads"]:  # a reads session's statements committed as they ran
+            if session.new or session.dirty or session.deleted:
+                # Changes a GET made without declaring it (`one_transaction`) would vanish without a
+                # word on PostgreSQL, where reads run in autocommit and nothing flushes them: refuse.
+                raise WriteInRead("a read-only request changed rows; declare the view @one_transaction")
+        else:
             session.commit()
         callbacks, session.info["after_commit"] = session.info["after_commit"], {}
         for callback in callbacks.values():

@@ -151,7 +151,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def one_transaction(view: F) -> F:
-    """Outermost decorator of a GET that streams or needs one snapshot (see `db.use_transaction`)."""
+    """Outermost decorator of a GET that streams, needs one snapshot or writes (single sign-on's
+    redirects store their state): see `db.use_transaction`. Other GETs read in autocommit on
+    PostgreSQL, and a change they make is refused at commit (`WriteInRead`)."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

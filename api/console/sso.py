@@ -15,6 +15,7 @@ from api.clock import utcnow
 from api.console import bp, start_session
 from api.db import db
 from api.errors import Unauthorized
+from api.http import one_transaction
 from api.services import oidc
 
 
@@ -23,6 +24,7 @@ def _done_url() -> str:
 
 
 @bp.get("/sso")
+@one_transaction  # stores the sign-in in flight
 def sso_start():
     cfg = oidc.config_from(current_app.config)
     if cfg is None:
@@ -32,6 +34,7 @@ def sso_start():
 
 
 @bp.get("/sso/done")
+@one_transaction  # uses up the one-time code and records the sign-in
 def sso_done():
     if oidc.config_from(current_app.config) is None:
         abort(404)

@@ -9,6 +9,7 @@ from api.clock import utcnow
 from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
+from api.http import one_transaction
 from api.services import oidc
 from api.token_pairs import X_CLIENT, token_pair
 from schemas.auth import TokenPairSchema
@@ -28,6 +29,7 @@ def _required() -> oidc.Config:
 
 
 @blp.route("/start", methods=["GET"])
+@one_transaction  # stores the sign-in in flight
 @blp.arguments(OidcStartQuery, location="query")
 @blp.response(302, description="To the provider's sign-in page", headers=LOCATION)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -45,6 +47,7 @@ def start(args: dict):
 
 
 @blp.route("/callback", methods=["GET"])
+@one_transaction  # uses up the state, links the person, hands out the one-time code
 @blp.arguments(OidcCallbackQuery, location="query")
 @blp.response(302, description="Back to the app with `?code=` or `?error=`", headers=LOCATION)
 @blp.alt_response(404, response="NOT_FOUND")
