@@ -15,7 +15,7 @@ from api.links import app_url
 from api.models.join_codes import JoinRequest
 from api.models.teams import Team
 from api.models.users import User
-from api.services import join_codes, mail
+from api.services import join_codes, mail, teams
 from schemas.join_codes import JoinCodeCreateSchema
 
 LIFETIMES = (7, 30, 90, 365)  # days a new code works, as the form offers them
@@ -71,7 +71,7 @@ def add_join_code(me: User, team_id: int):
 @need("lead")
 def revoke_join_code(me: User, team_id: int, code_id: int):
     try:
-        team = join_codes.require_lead_of(db.session, me, team_id)
+        team = teams.require_lead_of(db.session, me, team_id)
         code = join_codes.get_code(db.session, team, code_id)
         join_codes.revoke(db.session, code, utcnow())
         save(f"Join code {join_codes.display_code(code.code)} is withdrawn; people who joined with it stay.")
@@ -84,7 +84,7 @@ def revoke_join_code(me: User, team_id: int, code_id: int):
 @need("lead")
 def join_code_poster(me: User, team_id: int, code_id: int):
     try:
-        team = join_codes.require_lead_of(db.session, me, team_id)
+        team = teams.require_lead_of(db.session, me, team_id)
         code = join_codes.get_code(db.session, team, code_id)
     except DomainError:
         abort(404)  # not a team of mine, or not its code: nothing to print
@@ -95,7 +95,7 @@ def join_code_poster(me: User, team_id: int, code_id: int):
 @need("lead")
 def decide_join_request(me: User, team_id: int, request_id: int, verb: str):
     try:
-        team = join_codes.require_lead_of(db.session, me, team_id)
+        team = teams.require_lead_of(db.session, me, team_id)
         decide = join_codes.approve if verb == "approve" else join_codes.decline
         decided = decide(db.session, me, team, request_id, utcnow(),
                          mail_settings=mail.MailSettings.from_config(current_app.config))

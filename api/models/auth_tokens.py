@@ -29,8 +29,8 @@ class AuthSession(Base):
     """One signed-in app ("my sessions"): a refresh-token family and what the person sees of it.
 
     Access tokens carry its id as the `sid` claim, so revoking the row (sign-out, "sign out this
-    device", sign out everywhere, deactivation) refuses them from the next request: one primary-key
-    lookup per request.
+    device", sign out everywhere, deactivation) refuses them from the next request: the query that
+    reads the token's user joins its session row (api/auth.py), so it costs no extra round trip.
     """
 
     __tablename__ = "auth_sessions"

@@ -16,8 +16,7 @@ from api.errors import NotFound
 from api.extensions import Blueprint
 from api.http import one_transaction
 from api.models.teams import Team
-from api.services import analytics, reach
-from api.services.nudges import require_team_lead
+from api.services import analytics, reach, teams
 from api.services.ttl_cache import cached
 from schemas.analytics import SummaryArgsSchema, SummarySchema, WindowArgsSchema
 
@@ -71,7 +70,7 @@ class TeamSummary(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict, team_id: int):
         """The summary for one team I lead (admins: any team)"""
-        require_team_lead(db.session, current_user(), team_id)
+        teams.require_lead_of(db.session, current_user(), team_id)
         return _summary(args, team_id)
 
 

@@ -17,7 +17,7 @@ from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team
 from api.pagination import SortKey, paginate
-from api.services import join_codes, mail
+from api.services import join_codes, mail, teams
 from api.token_pairs import X_CLIENT, token_pair
 from schemas.auth import TokenPairSchema
 from schemas.common import page_of
@@ -59,7 +59,7 @@ class TeamJoinCodes(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, team_id: int):
         """The team's join codes, newest first, with how often each was used"""
-        team = join_codes.require_lead_of(db.session, current_user(), team_id)
+        team = teams.require_lead_of(db.session, current_user(), team_id)
         return [_view(c, team) for c in join_codes.list_codes(db.session, team)]
 
     @require_role("lead")
@@ -88,7 +88,7 @@ class TeamJoinCode(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, team_id: int, code_id: int):
         """Revoke a join code: people who try it are told it was withdrawn (those who joined stay)"""
-        team = join_codes.require_lead_of(db.session, current_user(), team_id)
+        team = teams.require_lead_of(db.session, current_user(), team_id)
         join_codes.revoke(db.session, join_codes.get_code(db.session, team, code_id), utcnow())
 
 
@@ -138,7 +138,7 @@ class TeamJoinRequests(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict, team_id: int):
         """Requests to join the team, newest first (filter by `status`)"""
-        team = join_codes.require_lead_of(db.session, current_user(), team_id)
+        team = teams.require_lead_of(db.session, current_user(), team_id)
         rows, next_cursor = paginate(
             db.session, join_codes.requests_query(team, args.get("status")), [SortKey(JoinRequest.id)],
             lambda r: [r.id], limit=args["limit"], cursor=args["cursor"], scope=f"join-requests-{team.id}")
@@ -147,7 +147,7 @@ class TeamJoinRequests(MethodView):
 
 def _decide(decide: Callable[..., JoinRequest], team_id: int, request_id: int) -> dict:
     """Approve or decline (`decide` is join_codes.approve or .decline) as a lead of the team."""
-    team = join_codes.require_lead_of(db.session, current_user(), team_id)
+    team = teams.require_lead_of(db.session, current_user(), team_id)
     decided = decide(db.session, current_user(), team, request_id, utcnow(),
                      mail_settings=mail.MailSettings.from_config(current_app.config))
     return join_codes.request_views(db.session, [decided])[0]

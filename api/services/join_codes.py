@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.conflicts import conflict_for
-from api.errors import Conflict, DomainError, Forbidden, NotFound, field_error
+from api.errors import Conflict, DomainError, NotFound, field_error
 from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team, TeamMembership
@@ -69,18 +69,9 @@ def qr_svg(url: str) -> str:
     return out.getvalue().decode()
 
 
-def require_lead_of(session: Session, user: User, team_id: int) -> Team:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound(f"There is no team {team_id}.")
-    if not teams.can_lead(user, team_id, session):
-        raise Forbidden("Only a lead of this team (or an admin) may do this.")
-    return team
-
-
 def create_code(session: Session, creator: User, team_id: int, *, now: datetime, expires_at: datetime | None,
                 max_uses: int | None, auto_approve: bool) -> JoinCode:
-    team = require_lead_of(session, creator, team_id)
+    team = teams.require_lead_of(session, creator, team_id)
     if expires_at is None:
         expires_at = now + DEFAULT_LIFETIME
     elif expires_at <= now:

@@ -10,22 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.clock import local_date, utcnow
-from api.errors import Forbidden, NotFound, TooManyRequests
+from api.errors import NotFound, TooManyRequests
 from api.models.notifications import TeamNudge
 from api.models.posts import Post
-from api.models.teams import Team, TeamMembership
+from api.models.teams import TeamMembership
 from api.models.users import User
 from api.services import inbox, teams
 from api.services.visibility import live_posts, targeted_at_teams
-
-
-def require_team_lead(session: Session, user: User, team_id: int) -> Team:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound(f"There is no team {team_id}.")
-    if not teams.can_lead(user, team_id, session):
-        raise Forbidden("Only a lead of this team (or an admin) may do this.")
-    return team
 
 
 def _seconds_to_tomorrow(tz: str) -> int:
@@ -37,7 +28,7 @@ def _seconds_to_tomorrow(tz: str) -> int:
 def nudge(session: Session, sender: User, team_id: int, *, title: str, body: str, post_id: int | None,
           timezone: str) -> int:
     """Notify the team's active members; returns how many. 429 when the team was nudged today."""
-    team = require_team_lead(session, sender, team_id)
+    team = teams.require_lead_of(session, sender, team_id)
     # The post must be one the team's members can open: a link to another team's post would show
     # them a 404 (and tell the sender which ids are live posts elsewhere).
     if post_id is not None and session.scalar(

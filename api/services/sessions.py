@@ -89,12 +89,6 @@ def for_family(session: Session, user: User, family_id: str, client: Client, ttl
     return row if row is not None else start(session, user, family_id, client, ttl_seconds)
 
 
-def is_live(session: Session, session_id: int, user_id: int) -> bool:
-    """Whether an access token's `sid` still names a live session of its user (a primary-key lookup)."""
-    row = session.get(AuthSession, session_id)
-    return row is not None and row.user_id == user_id and row.revoked_at is None
-
-
 def listing(session: Session, user: User, current_id: int | None) -> list[dict[str, Any]]:
     """My live sessions, most recently used first."""
     now = utcnow()

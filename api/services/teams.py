@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.errors import NotFound, field_error
+from api.errors import Forbidden, NotFound, field_error
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.pg_arrays import one_of
@@ -67,6 +67,15 @@ def first_teams(session: Session, user_ids: Iterable[int]) -> dict[int, int]:
 def can_lead(user: User, team_id: int, session: Session) -> bool:
     """Admins lead every team; leads the teams they are marked lead of."""
     return user.role == "admin" or (user.role == "lead" and team_id in led_team_ids(session, user.id))
+
+
+def require_lead_of(session: Session, user: User, team_id: int) -> Team:
+    """The team, when `user` may lead it (404 unknown team, 403 not theirs): nudges, team
+    analytics, join codes."""
+    team = get_team(session, team_id)
+    if not can_lead(user, team_id, session):
+        raise Forbidden("Only a lead of this team (or an admin) may do this.")
+    return team
 
 
 def _set_leads(session: Session, team: Team, lead_ids: Iterable[int]) -> None:
