@@ -1,4 +1,6 @@
-"""A leaver, end to end (issue 18, point 3), on PostgreSQL + Redis + RQ workers + the real
+"""Company identity on PostgreSQL (where single sign-on's GETs must commit what they store).
+
+A leaver, end to end (issue 18, point 3), on PostgreSQL + Redis + RQ workers + the real
 firebase-admin SDK against the fake FCM server, with sign-in at a real OpenID provider:
 
 provisioned by SCIM, signs in on a phone with single sign-on, turns push on, shares, takes part
@@ -195,3 +197,20 @@ def test_a_leaver_loses_access_pushes_and_places_at_once_and_leaves_the_figures_
         assert figures_after[figure] == figures_before[figure], figure
     assert pg.scalar(select(func.count()).select_from(Device).where(Device.user_id == isaac_id,
                                                                      Device.active.is_(True))) == 0
+
+
+def test_a_lead_signs_in_to_the_console_with_the_company_account(leaver_app, pg, provider):
+    app = leaver_app
+    lead = UserFactory(role="lead", email="kari.dahl@example.com", password_hash=None)
+    provider.set_user("kari-at-idp", email="kari.dahl@example.com", email_verified=True)
+    web = app.test_client()
+    start = web.get("/console/sso")
+    assert start.status_code == 302
+    back = urlsplit(provider.authorize(start.headers["Location"], "kari-at-idp"))
+    to_console = web.get(f"{back.path}?{back.query}")
+    assert urlsplit(to_console.headers["Location"]).path == "/console/sso/done"
+    done = web.get(to_console.headers["Location"].split("go.stafet.test", 1)[-1])
+    assert done.status_code == 302 and urlsplit(done.headers["Location"]).path == "/console/"
+    assert web.get("/console/").status_code == 200
+    pg.expire_all()
+    assert pg.get(type(lead), lead.id).oidc_subject == "kari-at-idp"
