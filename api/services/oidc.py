@@ -2,8 +2,9 @@
 
 Authlib's requests client builds the authorization URL and exchanges the code; joserfc (Authlib's
 JOSE library) checks the id token: its signature against the provider's JWKS, then `iss`, `aud`,
-`exp`, `nonce`, and `email_verified`. Discovery and JWKS are fetched from the issuer and cached;
-an id token signed with a key id the cache does not know makes one refetch (the provider rotated).
+`exp`, `nonce`, and `email_verified` (or Entra ID's `xms_edov`). Discovery and JWKS are fetched from
+the issuer and cached; an id token signed with a key id the cache does not know makes one refetch
+(the provider rotated).
 
 `begin` stores the sign-in in flight (`oidc_logins`); `finish` handles the provider's callback
 and returns where to send the browser with a one-time code; `redeem` swaps that code (single use,
@@ -241,10 +242,20 @@ def _validated_claims(cfg: Config, meta: dict, id_token: Any, nonce: str, back: 
     return dict(token.claims)
 
 
+def email_verified(claims: dict) -> bool:
+    """Whether the provider vouches for the email: `email_verified` when it sends one (false refuses,
+    whatever else it says); otherwise Microsoft Entra ID's `xms_edov` (the email's domain is verified
+    by its owner, the tenant), which Entra sends instead of `email_verified` as an optional claim."""
+    stated = claims.get("email_verified")
+    if stated is not None:
+        return stated in (True, "true")
+    return claims.get("xms_edov") in (True, "true", "1")
+
+
 def _match(session: Session, cfg: Config, claims: dict, back: str, now: datetime) -> User:
     subject = str(claims["sub"])
     email = claims.get("email")
-    verified = claims.get("email_verified") in (True, "true")
+    verified = email_verified(claims)
     user = session.scalar(select(User).where(User.oidc_subject == subject))
     if not isinstance(email, str) or "@" not in email:
         email = None
