@@ -1,6 +1,7 @@
 """Signing in, as both doors do it: the API (`POST /auth/login`, the SSO exchange) and the console.
 
-One place applies PASSWORD_LOGIN and its break-glass admin, checks the password, and writes the
+One place applies PASSWORD_LOGIN and its break-glass admin (accounts.PasswordRule, which the other
+password doors apply too: activation, resets, join codes), checks the password, and writes the
 audit log's `sign_in` / `sign_in_failed` events, so a sign-in is recorded whichever door it used.
 """
 
@@ -17,8 +18,8 @@ from api.services import accounts, audit
 def with_password(email: str | None, username: str | None, password: str, *, door: str) -> User:
     """The person these credentials name, or the refusal (recorded and committed here: the
     answer is an error, so the request's unit of work would roll the record back)."""
-    enabled, break_glass = current_app.config["PASSWORD_LOGIN"], current_app.config["BREAK_GLASS_EMAIL"]
-    accounts.check_password_login(enabled, break_glass, email)
+    rule = password_rule()
+    rule.check(email)
     try:
         user = accounts.authenticate(db.session, email, password, username=username)
     except DomainError as error:
@@ -28,9 +29,14 @@ def with_password(email: str | None, username: str | None, password: str, *, doo
                              "reason": error.slug})
         db.commit()
         raise
-    accounts.check_password_login(enabled, break_glass, email, user)
+    rule.check(email, user)
     signed_in(user, method="password", door=door)
     return user
+
+
+def password_rule() -> accounts.PasswordRule:
+    """PASSWORD_LOGIN and BREAK_GLASS_EMAIL as every password door applies them (accounts.PasswordRule)."""
+    return accounts.PasswordRule.from_config(current_app.config)
 
 
 def signed_in(user: User, *, method: str, door: str) -> None:

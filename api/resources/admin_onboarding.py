@@ -8,6 +8,7 @@ import segno
 from flask import current_app
 from flask.views import MethodView
 
+from api import sign_in
 from api.auth import current_user, require_role
 from api.db import db
 from api.extensions import Blueprint
@@ -35,7 +36,9 @@ class Invitation(MethodView):
         """Send a new invitation; the previous link stops working
 
         Mailed when the person has an email; the answer carries the link either way. 409 when
-        they have already chosen a password (send a reset link instead) or are deactivated.
+        they have already chosen a password (send a reset link instead) or are deactivated. While
+        passwords are off (PASSWORD_LOGIN=off) the invitation asks them to sign in with their
+        company account and `invite_url` is the app's sign-in (`/app/signin`).
         """
         user = users.get_user(db.session, user_id)
         invitation = invitations.resend(db.session, user, invite_ttl=current_app.config["INVITE_TTL"],
@@ -56,10 +59,13 @@ class ResetLink(MethodView):
         """A password reset link for someone without email, with a QR code to scan
 
         Leads for staff members of the teams they lead, admins for anyone. The link works once,
-        for 60 minutes; show it on your screen and let the person scan it.
+        for 60 minutes; show it on your screen and let the person scan it. 403 `password-login-off`
+        while the organisation signs in with single sign-on only (PASSWORD_LOGIN=off), except for
+        its break-glass admin.
         """
         user = users.get_user(db.session, user_id)
         url, expires_at = password_resets.issue_link(db.session, current_user(), user,
                                                      ttl=current_app.config["RESET_TTL"],
-                                                     base_url=current_app.config["PUBLIC_BASE_URL"])
+                                                     base_url=current_app.config["PUBLIC_BASE_URL"],
+                                                     passwords=sign_in.password_rule())
         return {"url": url, "expires_at": expires_at, "qr_svg": qr_svg(url)}

@@ -81,9 +81,17 @@ def logout(data: dict):
 @blp.arguments(ActivateSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.doc(parameters=[X_CLIENT])
 def activate(data: dict):
-    """First sign-in of an invited person: choose a password"""
-    user = accounts.activate(db.session, data["invite_token"], data["password"], data.get("display_name"))
+    """First sign-in of an invited person: choose a password
+
+    401 `invalid-invite` for an unknown or expired invitation. 403 `password-login-off`: the
+    organisation signs in with single sign-on only (PASSWORD_LOGIN=off; `GET /client-config` says
+    where) — the invited person signs in with their company account instead, and their invited
+    email links them. Only the break-glass admin may still choose a password.
+    """
+    user = accounts.activate(db.session, data["invite_token"], data["password"], data.get("display_name"),
+                             passwords=sign_in.password_rule())
     return token_pair(user)

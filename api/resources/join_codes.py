@@ -8,6 +8,7 @@ from flask import current_app, json, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
+from api import sign_in
 from api.auth import current_user, require_role
 from api.clock import utcnow
 from api.db import db
@@ -72,8 +73,10 @@ class TeamJoinCodes(MethodView):
         """Make a join code for a team I lead: its link and QR code for a poster
 
         Without `expires_at` the code works for 90 days. Anyone holding it may ask to join; a lead
-        approves each person unless `auto_approve`.
+        approves each person unless `auto_approve`. 403 `password-login-off` while the organisation
+        signs in with single sign-on only (PASSWORD_LOGIN=off): joining makes a password account.
         """
+        sign_in.password_rule().check_on(join_codes.CODES_OFF)
         code = join_codes.create_code(db.session, current_user(), team_id, now=utcnow(),
                                       expires_at=data.get("expires_at"), max_uses=data["max_uses"],
                                       auto_approve=data["auto_approve"])
@@ -99,6 +102,7 @@ class TeamJoinCode(MethodView):
 @blp.arguments(JoinSchema)
 @blp.response(202, JoinPendingSchema)
 @blp.alt_response(200, schema=TokenPairSchema, description="The code approves by itself: signed in")
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(410, response="GONE")
@@ -111,12 +115,15 @@ def join(data: dict):
     `{status: "pending"}` while a lead of the team decides (signing in meanwhile answers 403
     `awaiting-approval`), or 200 with a token pair when the code approves by itself.
 
-    Errors: 404 `join-code-not-found`; 410 `join-code-revoked`, `join-code-expired` or
-    `join-code-used-up` (each with a plain `detail`); 409 `email-taken` or `username-taken`;
+    Errors: 403 `password-login-off` while the organisation signs in with single sign-on only
+    (PASSWORD_LOGIN=off: ask an admin for an invitation); 404 `join-code-not-found`; 410
+    `join-code-revoked`, `join-code-expired` or `join-code-used-up` (each with a plain `detail`);
+    409 `email-taken` or `username-taken`;
     422 for the fields (the password needs at least 10 characters). Every attempt counts towards
     JOIN_LIMIT_PER_CODE (per code), and unknown or unusable codes towards JOIN_LIMIT_PER_IP (per
     address); past either the answer is 429 with Retry-After.
     """
+    sign_in.password_rule().check_on(join_codes.JOIN_OFF)
     user, join_request = join_codes.join(
         db.session, data["code"], now=utcnow(), display_name=data["display_name"], password=data["password"],
         email=data.get("email"), username=data.get("username"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -61,18 +63,49 @@ def authenticate(session: Session, email: str | None, password: str, *, username
     return user
 
 
-def check_password_login(enabled: bool, break_glass_email: str | None, email: str | None,
-                         user: User | None = None) -> None:
-    """PASSWORD_LOGIN=off: only the break-glass admin (BREAK_GLASS_EMAIL) may sign in with a password.
-    Checked before the password (with `user` None) and, for the break-glass address, after it: the
-    account must be an admin's."""
-    if enabled:
-        return
-    if break_glass_email and email and normalise_email(email) == break_glass_email \
-            and (user is None or user.role == "admin"):
-        return
-    raise Forbidden("Password sign-in is turned off here: sign in with your company account (single sign-on).",
-                    slug="password-login-off")
+PASSWORDS_OFF = "Password sign-in is turned off here: sign in with your company account (single sign-on)."
+PASSWORDS_OFF_SLUG = "password-login-off"
+
+
+@dataclass(frozen=True)
+class PasswordRule:
+    """PASSWORD_LOGIN and BREAK_GLASS_EMAIL: who may sign in with, choose or reset a password.
+
+    The one rule behind every password door — sign-in (API and console), activating an invitation,
+    resetting a password (by mail or a lead's link), joining with a code, making join codes, and
+    the words of an invitation. With PASSWORD_LOGIN=off only the break-glass admin (the account
+    with BREAK_GLASS_EMAIL, which must be an admin's) may; everyone else signs in with single
+    sign-on. Every refusal is 403 `password-login-off`, with a `detail` that says what to do.
+    """
+
+    enabled: bool = True
+    break_glass_email: str | None = None  # normalised (config.py lower-cases it)
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> PasswordRule:
+        return cls(bool(config.get("PASSWORD_LOGIN", True)), config.get("BREAK_GLASS_EMAIL"))
+
+    def allows(self, email: str | None, user: User | None = None) -> bool:
+        """Whether the person with this email (the account `user`, once known) may use a password.
+        Before the account is known only the address is compared; the account must be an admin's."""
+        if self.enabled:
+            return True
+        return bool(self.break_glass_email and email and normalise_email(email) == self.break_glass_email
+                    and (user is None or user.role == "admin"))
+
+    def check(self, email: str | None, user: User | None = None, *, detail: str = PASSWORDS_OFF) -> None:
+        """Refuse (403 `password-login-off`) unless `allows(email, user)`."""
+        if not self.allows(email, user):
+            raise Forbidden(detail, slug=PASSWORDS_OFF_SLUG)
+
+    def check_on(self, detail: str) -> None:
+        """Refuse a door that makes new password accounts (join codes): closed to everyone while
+        passwords are off, the break-glass admin included (they never join with a code)."""
+        if not self.enabled:
+            raise Forbidden(detail, slug=PASSWORDS_OFF_SLUG)
+
+
+PASSWORDS_ON = PasswordRule()  # the default: everyone may use a password
 
 
 def _waiting_for_approval(session: Session, user: User) -> bool:
@@ -110,13 +143,19 @@ def check_password_policy(password: str) -> None:
         raise field_error("password", f"Use at most {passwords.MAX_LENGTH} characters.")
 
 
-def activate(session: Session, invite_token: str, password: str, display_name: str | None) -> User:
+def activate(session: Session, invite_token: str, password: str, display_name: str | None, *,
+             passwords: PasswordRule = PASSWORDS_ON) -> User:
+    """An invited person chooses their password (their first sign-in). With passwords off they sign
+    in with single sign-on instead — their invitation's email links them — so this is refused."""
     user = session.scalars(select(User).where(User.invite_token_hash == _invite_hash(invite_token))).first()
     if user is None or user.invite_expires_at is None or user.invite_expires_at <= utcnow():
         raise Unauthorized("This invitation is not valid or has expired. Ask your admin for a new one.",
                            slug="invalid-invite")
     if not user.is_active or user.erased_at is not None:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
+    passwords.check(user.email, user, detail="Passwords are turned off here: sign in with your company account "
+                    "(single sign-on) instead" + (f", as {user.email}" if user.email else "") + ". Your invitation "
+                    "stays valid that way.")
     check_password_policy(password)
     set_password(user, password)
     user.invite_token_hash = None

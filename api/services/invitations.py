@@ -3,6 +3,9 @@
 Each invitation replaces the one before (accounts.new_invite stores a new token hash, so an older
 link stops working) and is valid for INVITE_TTL (14 days unless configured). People without an
 email get the link from whoever invited them instead (the API answers it either way).
+
+With passwords off (PASSWORD_LOGIN=off) an invitation asks the person to sign in with their company
+account (single sign-on) at /app/signin instead: their invited email links them at the first sign-in.
 """
 
 from __future__ import annotations
@@ -30,11 +33,17 @@ class Invitation:
 
 def _send(session: Session, user: User, invite_ttl: int, settings: mail.MailSettings) -> Invitation:
     token = accounts.new_invite(user, invite_ttl)
-    url = app_url(settings.base_url, "activate", token=token)
     assert user.invite_expires_at is not None
+    # Passwords off (PASSWORD_LOGIN=off): the invitation says to sign in with the company account
+    # and links to the app's sign-in; the invited email is what links the person at their first
+    # single sign-on. The token is still made (it names the invitation) but activates nothing.
+    with_password = settings.passwords.allows(user.email, user)
+    url = app_url(settings.base_url, "activate", token=token) if with_password else app_url(settings.base_url,
+                                                                                            "signin")
     if user.email:
         lang = mail.language(user.locale, settings.default_language)
-        mail.queue(session, recipient=user.email, kind="invitation", lang=lang, url=url, user_id=user.id,
+        mail.queue(session, recipient=user.email, kind="invitation" if with_password else "invitation_sso",
+                   lang=lang, url=url, user_id=user.id,
                    fields={"name": user.display_name, "expires": settings.date(user.invite_expires_at, lang)})
     return Invitation(token, url, user.invite_expires_at, mailed=bool(user.email))
 

@@ -47,6 +47,13 @@ class JoinCodeGone(DomainError):
 
 # --- codes -----------------------------------------------------------------------------------------
 
+# With passwords off (PASSWORD_LOGIN=off, accounts.PasswordRule.check_on) codes make no accounts.
+JOIN_OFF = ("Joining with a code is turned off here: this organisation signs in with company accounts (single "
+            "sign-on). Ask your admin to invite you.")
+CODES_OFF = ("Join codes are turned off here: people who join with a code get a password, and this organisation "
+             "signs in with company accounts (single sign-on) only (PASSWORD_LOGIN=off). Invite people instead.")
+
+
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 

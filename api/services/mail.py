@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api import outbox
 from api.models.mail import MailMessage
+from api.services.accounts import PASSWORDS_ON, PasswordRule
 from api.services.mail_templates import TEMPLATES
 
 LANGUAGES = ("da", "en")
@@ -36,10 +37,14 @@ class MailSettings:
     base_url: str
     default_language: str
     timezone: str
+    # Whether an invitation says "choose your password" or "sign in with your company account", and
+    # whom a reset link may be mailed to (PASSWORD_LOGIN, BREAK_GLASS_EMAIL).
+    passwords: PasswordRule = PASSWORDS_ON
 
     @classmethod
     def from_config(cls, config: Mapping) -> MailSettings:
-        return cls(config["PUBLIC_BASE_URL"], config["DEFAULT_LANGUAGE"], config["ORG_TIMEZONE"])
+        return cls(config["PUBLIC_BASE_URL"], config["DEFAULT_LANGUAGE"], config["ORG_TIMEZONE"],
+                   PasswordRule.from_config(config))
 
     def date(self, moment: datetime, lang: str) -> str:
         """`18 December 2026` / `18. december 2026`, the day in the organisation's timezone."""

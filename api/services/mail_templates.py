@@ -31,6 +31,33 @@ TEMPLATES: dict[str, dict[str, dict[str, object]]] = {
             "footer": "Hvis du ikke ventede denne invitation, kan du se bort fra denne mail.",
         },
     },
+    # The invitation when passwords are off (PASSWORD_LOGIN=off): single sign-on, no password to choose.
+    "invitation_sso": {
+        "en": {
+            "subject": "You are invited to Stafet",
+            "paragraphs": [
+                "Hi {name},",
+                "You have been invited to Stafet, where you find our stories to share and see what your "
+                "colleagues share.",
+                "Sign in with your company account (company sign-in) with the button below; there is no "
+                "separate password to choose. Use the account of this email address.",
+            ],
+            "button": "Sign in with your company account",
+            "footer": "If you did not expect this invitation, you can ignore this mail.",
+        },
+        "da": {
+            "subject": "Du er inviteret til Stafet",
+            "paragraphs": [
+                "Hej {name}",
+                "Du er blevet inviteret til Stafet, hvor du finder vores historier til deling og ser, hvad "
+                "dine kolleger deler.",
+                "Log ind med din firmakonto (virksomhedens login) med knappen herunder; der er ingen særskilt "
+                "adgangskode at vælge. Brug kontoen til denne mailadresse.",
+            ],
+            "button": "Log ind med din firmakonto",
+            "footer": "Hvis du ikke ventede denne invitation, kan du se bort fra denne mail.",
+        },
+    },
     "password_reset": {
         "en": {
             "subject": "Reset your Stafet password",

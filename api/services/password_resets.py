@@ -4,7 +4,8 @@
 A reset token is random, single use, valid for RESET_TTL (60 minutes), and only its SHA-256 is
 stored. A successful reset revokes every refresh token of the person and bumps their
 session_version (accounts.set_password): every other session — apps and console — is signed out.
-Asking by email answers the same whether or not the address belongs to anyone.
+Asking by email answers the same whether or not the address belongs to anyone. With passwords off
+(PASSWORD_LOGIN=off) only the break-glass admin gets a link or may use one (accounts.PasswordRule).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def request_by_email(session: Session, email: str, *, ttl: int, settings: mail.M
     user = accounts.find_by_email(session, email)
     if user is None or not user.is_active or user.erased_at is not None or not user.email:
         return
+    if not settings.passwords.allows(user.email, user):
+        return  # passwords off: nobody but the break-glass admin has one to reset (and the answer is the same)
     raw, _expires = _issue(session, user, ttl, None)
     lang = mail.language(user.locale, settings.default_language)
     mail.queue(session, recipient=user.email, kind="password_reset", lang=lang, user_id=user.id,
@@ -64,12 +67,15 @@ def may_issue_link(session: Session, issuer: User, user: User) -> bool:
         TeamMembership.user_id == user.id, TeamMembership.team_id.in_(led)).limit(1)) is not None
 
 
-def issue_link(session: Session, issuer: User, user: User, *, ttl: int, base_url: str) -> tuple[str, datetime]:
+def issue_link(session: Session, issuer: User, user: User, *, ttl: int, base_url: str,
+               passwords: accounts.PasswordRule = accounts.PASSWORDS_ON) -> tuple[str, datetime]:
     """A reset link for `user` to open on their phone (the console shows it as a QR code)."""
     if not may_issue_link(session, issuer, user):
         raise Forbidden("Leads can issue reset links for staff in the teams they lead; admins for anyone.")
     if not user.is_active or user.erased_at is not None:
         raise Conflict(f"{user.display_name}'s account is deactivated; reactivate it first.", slug="account-inactive")
+    passwords.check(user.email, user, detail=f"Passwords are turned off here: {user.display_name} signs in with "
+                    "their company account (single sign-on), so a reset link would not let them in.")
     raw, expires_at = _issue(session, user, ttl, issuer)
     session.flush()
     return app_url(base_url, "reset", token=raw), expires_at
@@ -78,8 +84,10 @@ def issue_link(session: Session, issuer: User, user: User, *, ttl: int, base_url
 INVALID = "This reset link is not valid, was already used or has expired. Ask for a new one."
 
 
-def confirm(session: Session, raw: str, password: str) -> User:
-    """Set the new password with a reset token, once; sign the person out everywhere."""
+def confirm(session: Session, raw: str, password: str, *,
+            passwords: accounts.PasswordRule = accounts.PASSWORDS_ON) -> User:
+    """Set the new password with a reset token, once; sign the person out everywhere. With passwords
+    off only the break-glass admin may (a link issued before the switch is refused, not spent)."""
     now = utcnow()
     reset = session.scalars(select(PasswordReset).where(PasswordReset.token_hash == _hash(raw))).first()
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
@@ -87,6 +95,7 @@ def confirm(session: Session, raw: str, password: str) -> User:
     user = session.get(User, reset.user_id)
     if user is None or not user.is_active or user.erased_at is not None:
         raise Unauthorized("This account is deactivated. Ask your admin to reactivate it.", slug="account-inactive")
+    passwords.check(user.email, user)
     accounts.check_password_policy(password)  # before spending the token: a short password can be retried
     # Conditional: of two requests with one token, exactly one sets the password.
     spent = cast(CursorResult, session.execute(
