@@ -25,6 +25,12 @@ from api.services import teams
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
 
 
+@bp.context_processor
+def _password_login() -> dict[str, bool]:
+    """`passwords_on`: whether the pages offer password doors (reset links, join codes); PASSWORD_LOGIN."""
+    return {"passwords_on": bool(current_app.config.get("PASSWORD_LOGIN", True))}
+
+
 def cookie_settings(public_base_url: str) -> dict[str, Any]:
     """The session cookie's attributes; create_app applies them before its `config` overrides."""
     return {

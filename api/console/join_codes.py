@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from api import sign_in
 from api.clock import utcnow
 from api.console import bp, led_teams, need
 from api.console.forms import FORM_ERRORS, fail, save
@@ -58,6 +59,7 @@ def add_join_code(me: User, team_id: int):
     if form.get("max_uses", "").strip():
         raw["max_uses"] = int(form["max_uses"]) if form["max_uses"].strip().isdigit() else form["max_uses"]
     try:
+        sign_in.password_rule().check_on(join_codes.CODES_OFF)
         data = JoinCodeCreateSchema().load(raw)
         code = join_codes.create_code(db.session, me, team_id, now=utcnow(), expires_at=data["expires_at"],
                                       max_uses=data["max_uses"], auto_approve=data["auto_approve"])

@@ -7,6 +7,7 @@ import segno
 from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from api import sign_in
 from api.console import bp, need
 from api.console.forms import FORM_ERRORS, fail, save
 from api.db import db
@@ -60,6 +61,7 @@ def reset_link(me: User, user_id: int):
     try:
         user = users.get_user(db.session, user_id)
         url, expires_at = password_resets.issue_link(db.session, me, user, ttl=current_app.config["RESET_TTL"],
+                                                     passwords=sign_in.password_rule(),
                                                      base_url=current_app.config["PUBLIC_BASE_URL"])
         save()  # the unit of work commits before this page is answered
     except FORM_ERRORS as exc:

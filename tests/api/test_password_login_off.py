@@ -13,6 +13,7 @@ refusal sign-in already answers):
 | POST /auth/password-reset              | 202, no mail                      | 202, mail with a link     |
 | POST /auth/password-reset/confirm      | 403, token not spent              | 200                       |
 | POST /admin/users/{id}/reset-link      | 403                               | 201                       |
+| console: reset link, new join code     | refused                           | —                         |
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from api.models.password_resets import PasswordReset
 from api.models.users import User
 from api.services import join_codes, password_resets
 from tests.conftest import base_env, build_app, empty_database, empty_mail_dir, inspection_session
-from tests.factories import TeamFactory, UserFactory, lead_of
+from tests.factories import PASSWORD, TeamFactory, UserFactory, lead_of
 from tests.helpers import ApiClient, assert_problem
 from tests.mailbox import mails_in, text_of
 
@@ -191,3 +192,35 @@ def test_no_reset_links_are_handed_out_except_for_the_break_glass_admin(api, db,
     _refused(api.as_(lead_of(team)).post(f"/admin/users/{staff.id}/reset-link"))
     assert api.as_(root).post(f"/admin/users/{root.id}/reset-link").status_code == 201
 
+
+# --- the console -----------------------------------------------------------------------------------
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _console_as_root(app: Flask):
+    web = app.test_client()
+    page = web.get("/console/login").get_data(as_text=True)
+    assert web.post("/console/login", data={"email": ROOT, "password": PASSWORD,
+                                            "csrf_token": _csrf(page)}).status_code == 302
+    return web
+
+
+def test_the_console_offers_no_reset_links_or_join_codes_and_refuses_them(off_app, db, root):
+    team = TeamFactory(name="Depot")
+    staff = UserFactory(email="staff@example.test", teams=[team])
+    web = _console_as_root(off_app)
+    people = web.get("/console/people").get_data(as_text=True)
+    assert "Reset link" not in people
+    codes_page = web.get(f"/console/join-codes?team_id={team.id}").get_data(as_text=True)
+    assert "Make code" not in codes_page and "Join codes are turned off" in codes_page
+
+    token = _csrf(web.get("/console/").get_data(as_text=True))
+    link = web.post(f"/console/people/{staff.id}/reset-link", data={"csrf_token": token})
+    assert link.status_code == 302  # back to the list with the reason, no link page
+    assert "Passwords are turned off" in web.get(link.headers["Location"]).get_data(as_text=True)
+    made = web.post(f"/console/teams/{team.id}/join-codes", data={"csrf_token": token, "days": "30"})
+    assert made.status_code == 302
+    assert "Join codes are turned off" in web.get(made.headers["Location"]).get_data(as_text=True)
+    assert db.scalar(select(PasswordReset.id)) is None and db.scalar(select(JoinCode.id)) is None
