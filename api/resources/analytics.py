@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
-from flask import Response, current_app, stream_with_context
+from flask import current_app
 from flask.views import MethodView
 
 from api.auth import current_user, require_role
 from api.clock import local_date, utcnow
+from api.csv_export import csv_response
 from api.db import db
 from api.errors import NotFound
 from api.extensions import Blueprint
@@ -22,7 +21,6 @@ from schemas.analytics import SummaryArgsSchema, SummarySchema, WindowArgsSchema
 
 URL_PREFIX = ""
 blp = Blueprint("analytics", __name__, description="Analytics for admins and leads")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _window(args: dict):
@@ -74,13 +72,6 @@ class TeamSummary(MethodView):
         return _summary(args, team_id)
 
 
-def _safe(value: object) -> object:
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 @blp.route("/admin/analytics/export.csv")
 class Export(MethodView):
     @one_transaction  # the rows stream through a server-side cursor, from one snapshot
@@ -96,24 +87,8 @@ class Export(MethodView):
         team_id = args.get("team_id")
         caps = reach.caps_from_config(current_app.config)
 
-        def rows():
-            # The request's own session, kept open while the body streams (stream_with_context keeps the
-            # application context until the last row; its teardown closes the session).
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(analytics.EXPORT_HEADER)
-            for i, row in enumerate(analytics.export_rows(db.session, start=start, end=end, tz=tz, team_id=team_id,
-                                                           caps=caps)):
-                writer.writerow([_safe(v) for v in row])
-                if i % 500 == 499:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            # Every row is read: end the read transaction now (on SQLite it holds the write lock), not
-            # when the client has taken the last chunk and the context is torn down.
-            db.session.rollback()
-            yield buffer.getvalue()
-
-        filename = f"stafet-shares-{start}-{end}.csv"
-        return Response(stream_with_context(rows()), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        # The request's own session, kept open while the body streams; once every row is read the read
+        # transaction ends (on SQLite it holds the write lock), not when the client has taken the last chunk.
+        rows = analytics.export_rows(db.session, start=start, end=end, tz=tz, team_id=team_id, caps=caps)
+        return csv_response(analytics.EXPORT_HEADER, rows, f"stafet-shares-{start}-{end}.csv",
+                            done=db.session.rollback)
