@@ -1,18 +1,22 @@
 """The audit log: who signed in (or failed to), what provisioning and admins changed about people.
 
 `detail` never holds a password, token or secret: keys that name one are dropped on the way in,
-so a careless caller cannot leak one into the log.
+so a careless caller cannot leak one into the log. When a person erases their data, the events
+about them stay (the organisation's record of who got in) but lose what named them (`forget`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from api.models.audit import AuditEvent
+from api.models.users import User
 
 KINDS = (
     "sign_in", "sign_in_failed",
@@ -22,6 +26,11 @@ KINDS = (
     "scim_token_created", "scim_token_revoked",
 )
 _SECRET_WORDS = ("password", "token", "secret")
+# What in a `detail` names a person (the account typed at a failed sign-in, a name an admin set):
+# dropped from the events about someone who erased their data.
+PERSONAL_KEYS = frozenset({"account", "email", "username", "display_name"})
+EXPORT_HEADER = ("id", "occurred_at", "kind", "actor_id", "actor_email", "actor_name",
+                 "subject_user_id", "subject_email", "subject_name", "detail")
 
 
 def _secret_key(key: str) -> bool:
@@ -50,13 +59,69 @@ def record(session: Session, kind: str, *, actor_id: int | None = None, subject_
     return event
 
 
-def query(*, subject_user_id: int | None = None, kind: str | None = None) -> Select:
-    stmt = select(AuditEvent)
+def _filtered(stmt: Select, subject_user_id: int | None, kind: str | None, since: datetime | None,
+              until: datetime | None) -> Select:
     if subject_user_id is not None:
         stmt = stmt.where(AuditEvent.subject_user_id == subject_user_id)
     if kind is not None:
         stmt = stmt.where(AuditEvent.kind == kind)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
     return stmt
+
+
+def query(*, subject_user_id: int | None = None, kind: str | None = None, since: datetime | None = None,
+          until: datetime | None = None) -> Select:
+    """The events about `subject_user_id`, of `kind`, that happened in [since, until)."""
+    return _filtered(select(AuditEvent), subject_user_id, kind, since, until)
+
+
+def export_rows(session: Session, *, subject_user_id: int | None = None, kind: str | None = None,
+                since: datetime | None = None, until: datetime | None = None) -> Iterator[tuple[Any, ...]]:
+    """Yield one tuple per event (EXPORT_HEADER), newest first, streamed from the database.
+
+    Actor and subject come with their email and name as they are now; someone who erased their data
+    shows as their id alone, and their events' `detail` without PERSONAL_KEYS (also for events
+    recorded before `forget` existed). `detail` is cleaned of secrets once more on the way out."""
+    actor, subject = aliased(User), aliased(User)
+    stmt = _filtered(
+        select(AuditEvent.id, AuditEvent.at, AuditEvent.kind,
+               AuditEvent.actor_id, actor.email, actor.display_name, actor.erased_at,
+               AuditEvent.subject_user_id, subject.email, subject.display_name, subject.erased_at,
+               AuditEvent.detail)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(subject, subject.id == AuditEvent.subject_user_id),
+        subject_user_id, kind, since, until,
+    ).order_by(AuditEvent.id.desc()).execution_options(yield_per=2000)
+    for row in session.execute(stmt):
+        (eid, at, kind_, actor_id, actor_email, actor_name, actor_erased,
+         subject_id, subject_email, subject_name, subject_erased, detail) = row
+        detail = _clean(detail or {})
+        if subject_erased is not None:
+            detail = _without_personal(detail)
+        yield (eid, at.astimezone(UTC).isoformat(), kind_,
+               actor_id, "" if actor_erased else (actor_email or ""), "" if actor_erased else (actor_name or ""),
+               subject_id, "" if subject_erased else (subject_email or ""),
+               "" if subject_erased else (subject_name or ""),
+               json.dumps(detail, ensure_ascii=False, sort_keys=True))
+
+
+def _without_personal(detail: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in detail.items() if k not in PERSONAL_KEYS}
+
+
+def forget(session: Session, user_id: int) -> int:
+    """Erasure: the events about `user_id` keep their kind, time and ids but drop PERSONAL_KEYS from
+    `detail` (a failed sign-in's typed account, a name an admin gave them). The number changed."""
+    changed = 0
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.subject_user_id == user_id)):
+        cleaned = _without_personal(event.detail or {})
+        if cleaned != event.detail:
+            event.detail = cleaned
+            changed += 1
+    return changed
 
 
 def purge(session: Session, now: datetime, retention_days: int) -> int:

@@ -4,7 +4,8 @@ Erasure anonymises rather than deletes the account row: the ledger, shares, clic
 redemptions stay (with no personal data) so balances, analytics and stock stay correct.
 What goes: email, name, password, invite, captions, comment and suggestion text, devices,
 refresh tokens and sessions, idempotency replays (they hold response bodies), notification
-preferences and inbox, social profiles, team memberships and policy acceptances.
+preferences and inbox, social profiles, team memberships and policy acceptances; the audit log's
+events about them lose the account typed and any name (audit.forget).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from api.models.rewards import Redemption, Reward
 from api.models.shares import Share
 from api.models.teams import TeamMembership
 from api.models.users import SocialProfile, User
+from api.services import audit
 from api.services import users as users_service
 
 ERASED_NAME = "Former colleague"
@@ -125,6 +127,7 @@ def erase(session: Session, user: User) -> None:
     for model in (Device, RefreshToken, IdempotencyRecord, NotificationPreference, Notification, SocialProfile,
                   TeamMembership, AuthSession, PolicyAcceptance):
         session.execute(delete(model).where(model.user_id == uid))  # type: ignore[attr-defined]
+    audit.forget(session, uid)  # the audit log keeps that events happened, not what named them
     user.email = None
     user.display_name = ERASED_NAME
     user.password_hash = None

@@ -226,6 +226,7 @@ MATRIX: dict[tuple[str, str, str | None], tuple[int | None, int, int, int, int]]
     ("DELETE", "/admin/scim-tokens/{token_id}", OWN):               (_,   403, 403, 403, 204),
     ("DELETE", "/admin/scim-tokens/{token_id}", OTHER):             (401, 403, 403, 403, 204),
     ("GET", "/admin/audit-log", None):                              ADMIN_ONLY,
+    ("GET", "/admin/audit-log/export.csv", None):                   ADMIN_ONLY,
 }
 
 

@@ -56,6 +56,7 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
     ("GET /api/v1/admin/analytics/summary", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/admin/analytics/export.csv", "from", "`from` is not after `to`, the window at most 366 days"),
     ("GET /api/v1/teams/{team_id}/analytics", "from", "`from` is not after `to`, the window at most 366 days"),
+    ("GET /api/v1/admin/audit-log/export.csv", "from", "`from` is not after `to`"),
     ("GET /api/v1/leaderboard", "team_id", "required when scope=team"),
     ("POST /api/v1/auth/login", "email", "exactly one of `email` and `username`"),
     ("POST /api/v1/teams/{team_id}/join-codes", "expires_at", "in the future, at most a year ahead (the clock)"),
