@@ -128,7 +128,15 @@ def _no_store(response):
 def init_console(app) -> None:
     # Imported here, once `bp` exists: pages.py defines its views with `@bp.route`, so importing
     # it at the top would be a cycle (pages needs this module's `bp` and helpers).
-    from api.console import join_codes, onboarding, pages, people_import, policy_page, sso  # noqa: F401 - they register their views on `bp`
+    from api.console import (  # noqa: F401 - they register their views on `bp`
+        audit_page,
+        join_codes,
+        onboarding,
+        pages,
+        people_import,
+        policy_page,
+        sso,
+    )
 
     app.register_blueprint(bp)
 

@@ -26,6 +26,7 @@ from api.models.users import User
 from api.services import (
     accounts,
     analytics,
+    audit,
     badges,
     invitations,
     mail,
@@ -236,6 +237,8 @@ def invite(me: User):
         data = InviteSchema().load(raw)
         user, invitation = invitations.invite(db.session, invite_ttl=current_app.config["INVITE_TTL"],
                                               settings=mail.MailSettings.from_config(current_app.config), **data)
+        audit.record(db.session, "admin_user_invited", actor_id=me.id, subject_user_id=user.id,
+                     detail={"role": data["role"], "team_ids": data["team_ids"], "door": "console"})
         save()
         link, email = invitation.url, user.email
         db.after_commit(lambda: session.update(invite_url=link, invited=email))  # no link to nobody
@@ -249,8 +252,10 @@ def invite(me: User):
 def update_person(me: User, user_id: int):
     try:
         user = users.get_user(db.session, user_id)
-        users.admin_update(db.session, user, {"role": request.form.get("role", user.role),
-                                              "active": request.form.get("active") == "true"})
+        change = {"role": request.form.get("role", user.role), "active": request.form.get("active") == "true"}
+        users.admin_update(db.session, user, change)
+        audit.record(db.session, "admin_user_updated", actor_id=me.id, subject_user_id=user.id,
+                     detail={**change, "door": "console"})
         save(f"Saved {user.display_name}.")
     except FORM_ERRORS as exc:
         fail(exc)
@@ -262,8 +267,10 @@ def update_person(me: User, user_id: int):
 def person_teams(me: User, user_id: int):
     try:
         user = users.get_user(db.session, user_id)
-        users.admin_update(db.session, user, {"team_ids": [int(t) for t in request.form.getlist("team_ids")
-                                                           if t.isdigit()]})
+        change = {"team_ids": [int(t) for t in request.form.getlist("team_ids") if t.isdigit()]}
+        users.admin_update(db.session, user, change)
+        audit.record(db.session, "admin_user_updated", actor_id=me.id, subject_user_id=user.id,
+                     detail={**change, "door": "console"})
         save(f"{user.display_name} is now in: {', '.join(m.team.name for m in user.memberships) or 'no team'}.")
     except FORM_ERRORS as exc:
         fail(exc)
