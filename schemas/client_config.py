@@ -26,7 +26,15 @@ class WebPushSchema(Schema):
 
 class SsoSchema(Schema):
     enabled = ma.fields.Boolean(required=True)
-    start_url = ma.fields.String(allow_none=True, required=True)
+    start_url = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "Open it in the browser with `?redirect_uri=` (an address on the server's allow-list)"})
+    provider_name = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "Show \"Sign in with <provider_name>\" (OIDC_PROVIDER_NAME); null: not named, say "
+                       "\"your company account\" in the app's language", "example": "Contoso"})
+    password_login = ma.fields.Boolean(required=True, metadata={
+        "description": "false: the organisation signs in with single sign-on only (PASSWORD_LOGIN=off); "
+                       "POST /auth/login then answers 403 `password-login-off` to all but the break-glass "
+                       "admin, so an app folds its password form away behind an admin sign-in link"})
 
 
 class ClientConfigSchema(Schema):

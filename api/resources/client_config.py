@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from api.config import LANGUAGES
+from api.config import LANGUAGES, Settings
 from api.extensions import Blueprint
 from api.models._common import CAPTION_LIMITS, NETWORKS
 from schemas.client_config import ClientConfigSchema
@@ -23,9 +23,13 @@ def web_push(config: dict) -> dict | None:
 
 
 def sso(config: dict) -> dict:
+    # The default name is an English phrase: null lets each app say "your company account" in its own language.
+    name = config["OIDC_PROVIDER_NAME"]
+    password_login = bool(config["PASSWORD_LOGIN"])
     if not config["OIDC_ISSUER"]:
-        return {"enabled": False, "start_url": None}
-    return {"enabled": True, "start_url": "/api/v1/auth/oidc/start"}
+        return {"enabled": False, "start_url": None, "provider_name": None, "password_login": password_login}
+    return {"enabled": True, "start_url": "/api/v1/auth/oidc/start",
+            "provider_name": None if name == Settings.oidc_provider_name else name, "password_login": password_login}
 
 
 @blp.route("")

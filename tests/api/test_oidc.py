@@ -266,13 +266,16 @@ def test_a_redirect_uri_off_the_allow_list_is_refused_before_the_provider(sso_ap
 
 
 def test_client_config_says_sso_is_on(sso_app):
+    """No OIDC_PROVIDER_NAME: the name is null, so the app says "your company account" in its own language."""
     sso = sso_app.test_client().get("/api/v1/client-config").get_json()["sso"]
     assert sso["enabled"] is True and sso["start_url"] == "/api/v1/auth/oidc/start"
+    assert (sso["provider_name"], sso["password_login"]) == (None, True)
 
 
 def test_without_an_issuer_sso_is_off(client):
     sso = client.get("/client-config").get_json()["sso"]
     assert sso["enabled"] is False and sso["start_url"] is None
+    assert (sso["provider_name"], sso["password_login"]) == (None, True)
     assert client.get("/auth/oidc/start?redirect_uri=https://go.stafet.test/app/").status_code == 404
 
 
@@ -307,6 +310,13 @@ def test_with_password_login_off_only_the_break_glass_admin_signs_in_with_a_pass
     assert api.post("/api/v1/auth/login", json={"email": "root@example.test", "password": PASSWORD}).status_code == 200
     assert _console_login(sso_only_app, "staff@example.test").status_code == 403
     assert _console_login(sso_only_app, "root@example.test").status_code == 302
+
+
+def test_client_config_names_the_provider_and_says_password_login_is_off(sso_only_app, monkeypatch):
+    """The app shows "Sign in with Contoso" and folds its password form away behind the admin link."""
+    monkeypatch.setitem(sso_only_app.config, "OIDC_PROVIDER_NAME", "Contoso")
+    sso = sso_only_app.test_client().get("/api/v1/client-config").get_json()["sso"]
+    assert sso["enabled"] is True and (sso["provider_name"], sso["password_login"]) == ("Contoso", False)
 
 
 def test_the_break_glass_address_must_belong_to_an_admin(sso_only_app, only_db):

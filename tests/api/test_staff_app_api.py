@@ -149,7 +149,7 @@ def test_client_config_is_public_and_says_web_push_is_not_set_up(client):
     body = r.get_json()
     assert body["web_push"] is None
     assert body["languages"] == ["da", "en"] and body["default_language"] == "en"
-    assert body["sso"] == {"enabled": False, "start_url": None}
+    assert body["sso"] == {"enabled": False, "start_url": None, "provider_name": None, "password_login": True}
     assert body["caption_max_length"] == {"x": 280, "linkedin": 3000, "facebook": 63206, "instagram": 2200}
 
 
