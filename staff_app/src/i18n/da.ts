@@ -178,6 +178,7 @@ export const da: Record<MessageKey, string> = {
   'results.top': 'Mest delte historier',
   'results.no_top': 'Ingen delinger i denne periode endnu.',
   'results.post_figures': '{shares} delinger · {clicks} klik',
+  'results.clicks': 'Klik på vores links',
 
   'rewards.title': 'Belønninger',
   'rewards.cost': '{n} point',

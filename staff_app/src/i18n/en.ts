@@ -176,6 +176,7 @@ export const en = {
   'results.top': 'Top stories',
   'results.no_top': 'No shares in this period yet.',
   'results.post_figures': '{shares} shares · {clicks} clicks',
+  'results.clicks': 'Clicks on our links',
 
   'rewards.title': 'Rewards',
   'rewards.cost': '{n} points',

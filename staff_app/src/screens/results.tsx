@@ -23,7 +23,7 @@ export default function Results() {
             <div><dt>{t('results.participation')}</dt><dd>{n(d.participation.rate, { style: 'percent', maximumFractionDigits: 0 })}</dd></div>
             <div><dt>{t('results.active')}</dt><dd>{t('results.active_of', { active: d.participation.active, eligible: d.participation.eligible })}</dd></div>
             <div><dt>{t('impact.shares')}</dt><dd>{n(d.shares)}</dd></div>
-            <div><dt>{t('impact.clicks')}</dt><dd>{n(d.clicks)}</dd></div>
+            <div><dt>{t('results.clicks')}</dt><dd>{n(d.clicks)}</dd></div>
             <div><dt>{t('impact.reach')}</dt><dd>{n(d.estimated_reach)}</dd></div>
           </dl>
           <h2>{t('results.top')}</h2>
