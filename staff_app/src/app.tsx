@@ -7,6 +7,7 @@ import { useLocale } from './i18n'
 import { lazy } from './lib/lazy'
 import { match, navigate, useLocation } from './lib/router'
 import { policyGate } from './lib/policy'
+import { SSO_RETURN_PATH } from './lib/sso'
 import { useStore } from './lib/store'
 import { Feed } from './screens/feed'
 import { SignIn } from './screens/signin'
@@ -16,9 +17,12 @@ const Activate = lazy(() => import('./screens/activate'))
 const Reset = lazy(() => import('./screens/reset'))
 const Join = lazy(() => import('./screens/join'))
 const PolicyDialog = lazy(() => import('./screens/policy'))
+const SsoReturn = lazy(() => import('./screens/sso-return'))
 
-/** Screens for people who are not signed in; any other route shows Sign in. */
-const SIGNED_OUT_ROUTES: Record<string, FunctionComponent> = { '/activate': Activate, '/reset': Reset, '/join': Join }
+/** Screens for people who are not signed in; any other route shows Sign in. SSO_RETURN_PATH: back from the provider. */
+const SIGNED_OUT_ROUTES: Record<string, FunctionComponent> = {
+  '/activate': Activate, '/reset': Reset, '/join': Join, [SSO_RETURN_PATH]: SsoReturn,
+}
 const PostDetail = lazy(() => import('./screens/post'))
 const ShareFlow = lazy(() => import('./screens/share'))
 const Suggest = lazy(() => import('./screens/suggest'))

@@ -1,5 +1,5 @@
 import { api, CLIENT_HEADER, currentRefreshToken, etags, setTokens, signedIn, unwrap } from './api/client'
-import { login } from './api/login'
+import { exchangeSsoCode, login } from './api/login'
 import type { Me, TokenPair } from './api/types'
 import { locale, setLocale } from './i18n'
 import { loginBody } from './lib/onboarding-forms'
@@ -36,6 +36,11 @@ export function acceptTokenPair(pair: TokenPair): void {
 /** One field takes an email or a username: with an "@" it is an email. */
 export async function signIn(identifier: string, password: string): Promise<void> {
   acceptTokenPair(await login(loginBody(identifier, password)))
+}
+
+/** Single sign-on: the one-time code from /app/signed-in, exchanged and kept exactly as a password sign-in. */
+export async function signInWithSso(code: string): Promise<void> {
+  acceptTokenPair(await exchangeSsoCode(code))
 }
 
 export async function activate(inviteToken: string, password: string, displayName?: string): Promise<void> {

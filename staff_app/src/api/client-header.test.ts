@@ -25,7 +25,8 @@ vi.mock('./client', async (importOriginal) => ({
 const { login } = await import('./login')
 const { confirmPasswordReset, requestPasswordReset } = await import('./reset')
 const { join } = await import('./join')
-const { activate } = await import('../session')
+const { activate, signIn, signInWithSso } = await import('../session')
+const { signedIn } = await import('./client')
 
 const xClient = (path: string) => posts.find((p) => p.path === path)?.init.params?.header?.['X-Client']
 
@@ -37,6 +38,7 @@ describe('requests that start a session name the app (X-Client: staff-app) for "
     ['/api/v1/auth/password-reset/confirm', () => confirmPasswordReset({ token: 't', password: 'p' })],
     ['/api/v1/auth/join', () => join({ code: 'c', display_name: 'Mia', password: 'p', username: 'mia' })],
     ['/api/v1/auth/activate', () => activate('invite', 'p')],
+    ['/api/v1/auth/oidc/exchange', () => signInWithSso('one-time-code')],
   ])('%s', async (path, call) => {
     await call()
     expect(xClient(path)).toBe('staff-app')
@@ -46,5 +48,23 @@ describe('requests that start a session name the app (X-Client: staff-app) for "
     await requestPasswordReset({ email: 'a@example.com' })
     expect(posts).toHaveLength(1)
     expect(xClient('/api/v1/auth/password-reset')).toBeUndefined()
+  })
+})
+
+describe('single sign-on keeps the session exactly as a password sign-in does', () => {
+  it('the same token pair ends up stored the same way, and the app counts as signed in', async () => {
+    stored.clear()
+    signedIn.set(false)
+    await signIn('mia.demo', 'a password')
+    const afterPassword = new Map(stored)
+    expect(signedIn.get()).toBe(true)
+
+    stored.clear()
+    signedIn.set(false)
+    posts.length = 0
+    await signInWithSso('one-time-code')
+    expect(posts.map((p) => p.path)).toEqual(['/api/v1/auth/oidc/exchange'])
+    expect(new Map(stored)).toEqual(afterPassword)
+    expect(signedIn.get()).toBe(true)
   })
 })
