@@ -4,6 +4,7 @@ fixtures built on it (Playwright, the browser, phones, an inspection session) ar
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,14 +26,21 @@ def require_staff_app() -> None:
 
 
 @contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1 (threaded werkzeug) while the block runs: its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serving(app: Flask, port: int = 0) -> Iterator[str]:
+    """The app on `port` (else a free port) of 127.0.0.1 (threaded werkzeug) while the block runs: its base URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+
+
+def free_port() -> int:
+    """A port that is free now, for an app that must know its own address (PUBLIC_BASE_URL) before it serves."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # --- phones ---------------------------------------------------------------------------------------
