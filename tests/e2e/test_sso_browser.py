@@ -1,6 +1,6 @@
 """Single sign-on in the staff app, in a real browser (Chromium, iPhone 13: 390x844) against a real
-OpenID provider we did not write (the `oidc-provider-mock` package, Authlib-based: discovery, JWKS,
-code + PKCE, nonce, claims per user), on live servers with the demo organisation:
+OpenID provider we did not write (the `oidc-provider-mock` package through tests/oidc_mock.py: discovery,
+JWKS, code + PKCE, nonce, claims per user), on live servers with the demo organisation:
 
 (a) an invited person taps "Sign in with …", authorizes at the provider and lands in the app signed in;
 (b) a person whose email the provider has not verified reads the refusal in the app, in their language;
@@ -26,6 +26,7 @@ import requests
 
 from tests.conftest import base_env, build_app
 from tests.e2e.live import ROOT, AxeScans, cards, expect, free_port, require_staff_app, serving
+from tests.oidc_mock import CLIENT_ID, CLIENT_SECRET, MockProvider, running_mock_provider
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 WRITE_SCREENSHOTS = os.environ.get("STAFET_SCREENSHOTS") == "1"
@@ -38,17 +39,15 @@ UNVERIFIED = "uma.unverified@demo.stafet.dev"
 # --- the provider and the servers ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def issuer() -> Iterator[str]:
-    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-    with oidc_provider_mock.run_server_in_thread() as server:
-        # Its issuer is the host it is called on: the API and the browser both call it as localhost.
-        yield f"http://localhost:{server.server_port}"
+def provider() -> Iterator[MockProvider]:
+    # Its issuer is the host it is called on: the API and the browser both call it as localhost.
+    with running_mock_provider() as p:
+        yield p
 
 
-def at_provider(issuer: str, sub: str, claims: dict) -> None:
-    """The person `sub` at the provider, with these claims in their id token."""
-    r = requests.put(f"{issuer}/users/{sub}", json=claims, timeout=5)
-    assert r.status_code == 204, r.text
+@pytest.fixture(scope="module")
+def issuer(provider: MockProvider) -> str:
+    return provider.issuer
 
 
 @contextmanager
@@ -60,7 +59,7 @@ def stafet(tmp, issuer: str, **env: str) -> Iterator[dict]:
 
     port = free_port()
     app = build_app(base_env(tmp, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", OIDC_ISSUER=issuer,
-                             OIDC_CLIENT_ID="stafet-e2e", OIDC_CLIENT_SECRET="any-secret-works-with-the-mock",
+                             OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET,
                              OIDC_PROVIDER_NAME=PROVIDER_NAME, **env))
     Base.metadata.create_all(app.extensions["stafet.db"]["engine"])
     with app.app_context():
@@ -127,7 +126,8 @@ def screenshots(page, name: str) -> None:
 
 # --- (a) an invited person signs in with the provider ---------------------------------------------
 
-def test_an_invited_person_signs_in_with_the_provider_and_lands_in_the_app_signed_in(live, issuer, phones, db):
+def test_an_invited_person_signs_in_with_the_provider_and_lands_in_the_app_signed_in(live, provider, issuer, phones,
+                                                                                      db):
     from sqlalchemy import select
 
     from api.models.teams import Team
@@ -139,7 +139,7 @@ def test_an_invited_person_signs_in_with_the_provider_and_lands_in_the_app_signe
                             json={"email": INVITEE[0], "display_name": INVITEE[1], "role": "staff",
                                   "team_ids": [team]}, timeout=5)
     assert invited.status_code == 201, invited.text
-    at_provider(issuer, "sub-ines", {"email": INVITEE[0], "email_verified": True, "name": "Ines at Contoso"})
+    provider.set_user("sub-ines", email=INVITEE[0], email_verified=True, name="Ines at Contoso")
 
     page = phone(phones)
     page.goto(url + "/app/")
@@ -177,12 +177,13 @@ def test_the_return_address_keeps_no_code_so_going_back_to_it_does_not_sign_in_a
 
 # --- (b) the provider has not verified the email ------------------------------------------------------
 
-def test_a_person_whose_email_is_not_verified_reads_why_in_the_app_and_can_go_back(live, issuer, phones, db):
+def test_a_person_whose_email_is_not_verified_reads_why_in_the_app_and_can_go_back(live, provider, issuer, phones,
+                                                                                   db):
     from sqlalchemy import select
 
     from api.models.users import User
 
-    at_provider(issuer, "sub-uma", {"email": UNVERIFIED, "email_verified": False, "name": "Uma"})
+    provider.set_user("sub-uma", email=UNVERIFIED, email_verified=False, name="Uma")
     page = phone(phones)
     page.goto(live["url"] + "/app/")
     sso_button(page).click()
@@ -198,7 +199,8 @@ def test_a_person_whose_email_is_not_verified_reads_why_in_the_app_and_can_go_ba
     expect(sso_button(page)).to_be_visible()
 
 
-def test_the_refusal_is_in_danish_for_a_danish_phone(live, issuer, phones):
+def test_the_refusal_is_in_danish_for_a_danish_phone(live, provider, issuer, phones):
+    provider.set_user("sub-uma", email=UNVERIFIED, email_verified=False, name="Uma")
     page = phone(phones)
     page.add_init_script("localStorage.setItem('stafet.locale', 'da')")  # what Settings stores
     page.goto(live["url"] + "/app/")
@@ -264,7 +266,9 @@ def test_offline_the_button_says_single_sign_on_needs_a_connection(live, phones)
 
 # --- accessibility ---------------------------------------------------------------------------------------
 
-def test_the_sso_screens_pass_an_axe_scan_without_serious_or_critical_violations(live, sso_only, issuer, phones):
+def test_the_sso_screens_pass_an_axe_scan_without_serious_or_critical_violations(live, sso_only, provider, issuer,
+                                                                                 phones):
+    provider.set_user("sub-uma", email=UNVERIFIED, email_verified=False, name="Uma")
     page = phone(phones, bypass_csp=True)  # only this context bypasses the CSP, so axe's script may run
     scan = AxeScans(page)
 
