@@ -7,7 +7,9 @@ audit log's `sign_in` / `sign_in_failed` events, so a sign-in is recorded whiche
 
 from __future__ import annotations
 
-from flask import current_app
+import re
+
+from flask import current_app, request
 
 from api.db import db
 from api.errors import DomainError
@@ -25,8 +27,8 @@ def with_password(email: str | None, username: str | None, password: str, *, doo
     except DomainError as error:
         known = accounts.find_account(db.session, email, username)
         audit.record(db.session, "sign_in_failed", subject_user_id=known.id if known else None,
-                     detail={"method": "password", "door": door, "account": (email or username or "")[:254],
-                             "reason": error.slug})
+                     detail={"method": "password", "door": door, "account": _typed_account(email or username, known),
+                             "reason": error.slug, **_origin()})
         db.commit()
         raise
     rule.check(email, user)
@@ -42,4 +44,20 @@ def password_rule() -> accounts.PasswordRule:
 def signed_in(user: User, *, method: str, door: str) -> None:
     """Record a sign-in that succeeded (password or single sign-on), in the request's transaction."""
     audit.record(db.session, "sign_in", actor_id=user.id, subject_user_id=user.id,
-                 detail={"method": method, "door": door})
+                 detail={"method": method, "door": door, **_origin()})
+
+
+_EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+
+
+def _typed_account(typed: str | None, known: User | None) -> str | None:
+    """What was typed as the account, when it names one or looks like an address: someone who typed
+    their password into the wrong field must not find it in the audit log (or its CSV)."""
+    typed = (typed or "")[:254]
+    return typed if known is not None or _EMAIL_SHAPE.fullmatch(typed) else None
+
+
+def _origin() -> dict[str, str]:
+    """Where the sign-in came from: the client's address (behind TRUSTED_PROXIES, the client's, not
+    the proxy's) and its browser, shortened."""
+    return {"ip": request.remote_addr or "", "user_agent": (request.user_agent.string or "")[:200]}

@@ -18,10 +18,10 @@ from schemas.user_import import ImportRowSchema
 FORM_LIMIT = user_import.MAX_BYTES + 64 * 1024
 
 
-def _run(data: bytes, *, create_teams: bool, dry_run: bool) -> dict[str, Any]:
+def _run(me: User, data: bytes, *, create_teams: bool, dry_run: bool) -> dict[str, Any]:
     return user_import.run(db.session, data, validate=ImportRowSchema().load, create_teams=create_teams,
                            dry_run=dry_run, invite_ttl=current_app.config["INVITE_TTL"],
-                           mail_settings=mail.MailSettings.from_config(current_app.config))
+                           mail_settings=mail.MailSettings.from_config(current_app.config), actor_id=me.id)
 
 
 def _page(me: User, report: dict[str, Any] | None = None, text: str | None = None, create_teams: bool = False):
@@ -45,7 +45,7 @@ def import_people(me: User):
     if len(data) > user_import.MAX_BYTES:
         flash(f"The file is larger than {user_import.MAX_BYTES // (1024 * 1024)} MiB; split it.", "error")
         return _page(me), 413
-    report = _run(data, create_teams=create_teams, dry_run=True)
+    report = _run(me, data, create_teams=create_teams, dry_run=True)
     db.rollback()  # a dry run: nothing it read is kept
     try:
         text = data.decode("utf-8-sig")
@@ -60,7 +60,7 @@ def apply_import(me: User):
     """The previewed file again, for real: applied only if it still has no error."""
     create_teams = request.form.get("create_teams") == "true"
     text = request.form.get("csv", "")
-    report = _run(text.encode("utf-8"), create_teams=create_teams, dry_run=False)
+    report = _run(me, text.encode("utf-8"), create_teams=create_teams, dry_run=False)
     if not report["applied"]:
         db.rollback()
         flash("Nothing was imported: the file has errors now (see below).", "error")

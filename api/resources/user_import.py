@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api.auth import require_role
+from api.auth import current_user, require_role
 from api.db import db
 from api.errors import Unprocessable
 from api.extensions import Blueprint
@@ -66,7 +66,8 @@ class UserImport(MethodView):
         report = user_import.run(db.session, data, validate=ImportRowSchema().load,
                                  create_teams=args["create_teams"], dry_run=args["dry_run"],
                                  invite_ttl=current_app.config["INVITE_TTL"],
-                                 mail_settings=mail.MailSettings.from_config(current_app.config))
+                                 mail_settings=mail.MailSettings.from_config(current_app.config),
+                                 actor_id=current_user().id)
         # A file whose header is not a staff list (no rows can be read at all) is not a report of
         # rows to fix: it is a 422 like any other body the server cannot use.
         unreadable = [e["message"] for e in report["errors"] if e["row"] in (1, None)]

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from api.clock import utcnow
 from api.models.audit import AuditEvent
 from api.models.users import User
 
@@ -23,12 +24,15 @@ KINDS = (
     "scim_user_created", "scim_user_updated", "scim_user_deactivated",
     "scim_group_created", "scim_group_updated", "scim_group_archived",
     "admin_user_invited", "admin_user_updated",
+    "import_user_created", "import_user_updated",
+    "join_request_approved", "join_request_declined",
+    "reset_link_issued", "password_reset",
     "scim_token_created", "scim_token_revoked",
 )
 _SECRET_WORDS = ("password", "token", "secret")
-# What in a `detail` names a person (the account typed at a failed sign-in, a name an admin set):
-# dropped from the events about someone who erased their data.
-PERSONAL_KEYS = frozenset({"account", "email", "username", "display_name"})
+# What in a `detail` names a person (the account typed at a failed sign-in, a name an admin set, the
+# address and browser a sign-in came from): dropped from the events about someone who erased their data.
+PERSONAL_KEYS = frozenset({"account", "email", "username", "display_name", "ip", "user_agent"})
 EXPORT_HEADER = ("id", "occurred_at", "kind", "actor_id", "actor_email", "actor_name",
                  "subject_user_id", "subject_email", "subject_name", "detail")
 
@@ -110,6 +114,17 @@ def export_rows(session: Session, *, subject_user_id: int | None = None, kind: s
 
 def _without_personal(detail: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in detail.items() if k not in PERSONAL_KEYS}
+
+
+def record_many(session: Session, kind: str, *, actor_id: int | None,
+                events: list[tuple[int | None, dict[str, Any]]]) -> None:
+    """One event of `kind` per (subject, detail), in batched INSERTs (an import of thousands)."""
+    assert kind in KINDS, kind
+    now = utcnow()
+    rows = [{"kind": kind, "actor_id": actor_id, "subject_user_id": subject, "at": now, "detail": _clean(detail)}
+            for subject, detail in events]
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(AuditEvent), rows[start:start + 2000])
 
 
 def forget(session: Session, user_id: int) -> int:

@@ -25,7 +25,7 @@ from api.links import app_url
 from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
-from api.services import accounts, display_names, inbox, mail, passwords, teams
+from api.services import accounts, audit, display_names, inbox, mail, passwords, teams
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read off a poster across a room is typed right first time.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -258,6 +258,8 @@ def approve(session: Session, decider: User, team: Team, request_id: int, now: d
     if not any(m.team_id == team.id for m in user.memberships):
         user.memberships.append(TeamMembership(team_id=team.id))
     request.status, request.decided_by_id, request.decided_at = "approved", decider.id, now
+    audit.record(session, "join_request_approved", actor_id=decider.id, subject_user_id=user.id,
+                 detail={"team_id": team.id, "join_request_id": request.id})
     session.flush()
     notify_approved(session, user, team, mail_settings=mail_settings)
     return request
@@ -270,6 +272,9 @@ def decline(session: Session, decider: User, team: Team, request_id: int, now: d
     user = session.get(User, request.user_id) if request.user_id is not None else None
     request.status, request.decided_by_id, request.decided_at = "declined", decider.id, now
     request.user_id = None
+    # The account made at join is deleted below: the event names no one but the team and the request.
+    audit.record(session, "join_request_declined", actor_id=decider.id,
+                 detail={"team_id": team.id, "join_request_id": request.id})
     if user is not None and not user.is_active and user.activated_at is None:
         session.delete(user)
     session.flush()

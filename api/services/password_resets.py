@@ -24,7 +24,7 @@ from api.links import app_url
 from api.models.password_resets import PasswordReset
 from api.models.teams import TeamMembership
 from api.models.users import User
-from api.services import accounts, mail, teams, tokens
+from api.services import accounts, audit, mail, teams, tokens
 
 
 def _hash(raw: str) -> str:
@@ -77,6 +77,8 @@ def issue_link(session: Session, issuer: User, user: User, *, ttl: int, base_url
     passwords.check(user.email, user, detail=f"Passwords are turned off here: {user.display_name} signs in with "
                     "their company account (single sign-on), so a reset link would not let them in.")
     raw, expires_at = _issue(session, user, ttl, issuer)
+    audit.record(session, "reset_link_issued", actor_id=issuer.id, subject_user_id=user.id,
+                 detail={"expires_at": expires_at.isoformat()})
     session.flush()
     return app_url(base_url, "reset", token=raw), expires_at
 
@@ -107,6 +109,9 @@ def confirm(session: Session, raw: str, password: str, *,
                     .values(used_at=now))
     accounts.set_password(user, password)
     tokens.revoke_all_for_user(session, user.id)
+    audit.record(session, "password_reset", actor_id=user.id, subject_user_id=user.id,
+                 detail={"link_from": "mail" if reset.issued_by_id is None else "lead or admin",
+                         "issued_by_id": reset.issued_by_id})
     if user.activated_at is None:  # an invitee who never activated: proving the mailbox (or the lead) is enough
         user.activated_at = now
         user.invite_token_hash = user.invite_expires_at = None

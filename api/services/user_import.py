@@ -32,7 +32,7 @@ from api.clock import utcnow
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.names import comparable
-from api.services import accounts, invitations, mail
+from api.services import accounts, audit, invitations, mail
 
 COLUMNS = ("email", "display_name", "teams", "role", "lead_of", "employee_id", "username", "locale")
 # An organisation's whole staff list in one file; a bigger one is split (README, "Onboarding").
@@ -433,8 +433,21 @@ def apply(session: Session, plan: Plan) -> list[int]:
     return to_invite
 
 
+def _audit(session: Session, the_plan: Plan, actor_id: int | None) -> None:
+    """An event per person the import created or changed, naming the file's row and what changed."""
+    def detail(change: Change) -> dict[str, Any]:
+        changed = sorted(change.values) + (["teams"] if change.memberships is not None else [])
+        return {"door": "import", "row": change.row, "changed": changed}
+
+    audit.record_many(session, "import_user_created", actor_id=actor_id,
+                      events=[(c.user_id, detail(c)) for c in the_plan.created])
+    audit.record_many(session, "import_user_updated", actor_id=actor_id,
+                      events=[(c.user_id, detail(c)) for c in the_plan.updated])
+
+
 def run(session: Session, data: bytes, *, validate: RowValidator, create_teams: bool, dry_run: bool,
-        invite_ttl: int, mail_settings: mail.MailSettings, max_rows: int = MAX_ROWS) -> dict[str, Any]:
+        invite_ttl: int, mail_settings: mail.MailSettings, actor_id: int | None = None,
+        max_rows: int = MAX_ROWS) -> dict[str, Any]:
     """The whole import: the report `{created, updated, unchanged, invited, errors, dry_run, applied}`.
     Applied only when asked and no row has an error; each new person with an email is mailed their
     invitation (queued in the same transaction, like an invitation from the API)."""
@@ -448,4 +461,5 @@ def run(session: Session, data: bytes, *, validate: RowValidator, create_teams: 
     if applied:
         # Each new person with an email gets their token, made and mailed by the invitation rule itself.
         invitations.resend_many(session, apply(session, the_plan), invite_ttl=invite_ttl, settings=mail_settings)
+        _audit(session, the_plan, actor_id)
     return {**the_plan.report(), "dry_run": dry_run, "applied": applied}

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from api.clock import utcnow
 from api.models.audit import AuditEvent
+from api.models.teams import TeamMembership
 from api.services import audit
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TeamFactory, UserFactory, lead_of
 from tests.helpers import assert_problem
 from workers.jobs import maintenance
 from workers.registry import PERIODIC
@@ -127,3 +128,87 @@ def test_console_sign_ins_are_recorded_like_the_apis(pg_app, client, session):
     items = _log(client, admin, f"?person={ann.id}")["items"]
     assert [(e["kind"], e["detail"]["door"]) for e in items] == [("sign_in", "console"), ("sign_in_failed", "console")]
     assert "wrong-password-1" not in json.dumps(items)
+
+
+# --- more changes to people: imports, join requests, reset links, and where sign-ins came from ----
+
+BROWSER = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+
+
+def _kinds_about(client, admin, person_id):
+    return [(e["kind"], e["actor_id"]) for e in _log(client, admin, f"?person={person_id}")["items"]]
+
+
+def test_a_sign_in_records_the_address_and_browser_it_came_from(client, session):
+    admin, ann = UserFactory(role="admin"), UserFactory()
+    headers = {"User-Agent": BROWSER}
+    client.flask.post("/api/v1/auth/login", json={"email": ann.email, "password": "wrong-password-1"}, headers=headers)
+    client.flask.post("/api/v1/auth/login", json={"email": ann.email, "password": PASSWORD}, headers=headers)
+    items = _log(client, admin, f"?person={ann.id}")["items"]
+    assert [(e["kind"], e["detail"]["ip"], e["detail"]["user_agent"]) for e in items] == [
+        ("sign_in", "127.0.0.1", BROWSER), ("sign_in_failed", "127.0.0.1", BROWSER)]
+
+
+def test_a_password_typed_into_the_account_field_is_not_recorded(client, session):
+    """Someone types their password where the username goes: the failure is recorded, the text is not.
+    An address-shaped account that does not exist is still recorded (someone trying addresses)."""
+    admin = UserFactory(role="admin")
+    client.post("/auth/login", json={"username": "hunter2hunter2", "password": "hunter2hunter2"})
+    client.post("/auth/login", json={"email": "guess@example.test", "password": "guess-guess-1"})
+    items = _log(client, admin, "?kind=sign_in_failed")["items"]
+    assert [e["detail"]["account"] for e in items] == ["guess@example.test", None]
+    assert "hunter2hunter2" not in json.dumps(items)
+
+
+def test_an_import_records_each_person_it_created_or_changed(client, session):
+    admin = UserFactory(role="admin")
+    bob = UserFactory(email="bob@example.test", display_name="Bob Old")
+    body = "email,display_name\nnew.person@example.test,New Person\nbob@example.test,Bob Renamed\n"
+    r = client.as_(admin).post("/admin/users/import?dry_run=false", data=body,
+                               headers={"Content-Type": "text/csv; charset=utf-8"})
+    assert r.status_code == 200 and (r.get_json()["created"], r.get_json()["updated"]) == (1, 1), r.get_json()
+    new_id = session.scalar(select(AuditEvent.subject_user_id).where(AuditEvent.kind == "import_user_created"))
+    created = _log(client, admin, f"?person={new_id}")["items"]
+    assert [(e["kind"], e["actor_id"], e["detail"]["row"]) for e in created] == [("import_user_created", admin.id, 2)]
+    updated = _log(client, admin, f"?person={bob.id}")["items"]
+    assert [(e["kind"], e["actor_id"], e["detail"]["changed"]) for e in updated] == [
+        ("import_user_updated", admin.id, ["display_name"])]
+    # A dry run changes nobody and records nothing.
+    client.as_(admin).post("/admin/users/import?dry_run=true", data=body.replace("Renamed", "Again"),
+                           headers={"Content-Type": "text/csv; charset=utf-8"})
+    assert len(_log(client, admin, "?kind=import_user_updated")["items"]) == 1
+
+
+def test_a_leads_decisions_on_join_requests_are_recorded(client, session):
+    harbour = TeamFactory(name="Harbour")
+    lead, admin = lead_of(harbour), UserFactory(role="admin")
+    code = client.as_(lead).post(f"/teams/{harbour.id}/join-codes", json={}).get_json()["code"]
+    for name, username in (("Mia Kristensen", "mia.k"), ("Ole Berg", "ole.b")):
+        assert client.post("/auth/join", json={"code": code, "display_name": name, "username": username,
+                                               "password": "warehouse-night-shift"}).status_code == 202
+    pending = client.as_(lead).get(f"/teams/{harbour.id}/join-requests?status=pending").get_json()["items"]
+    by_name = {r["display_name"]: r["id"] for r in pending}
+    client.as_(lead).post(f"/teams/{harbour.id}/join-requests/{by_name['Mia Kristensen']}/approve")
+    client.as_(lead).post(f"/teams/{harbour.id}/join-requests/{by_name['Ole Berg']}/decline")
+    approved = _log(client, admin, "?kind=join_request_approved")["items"]
+    mia_id = session.scalar(select(TeamMembership.user_id).where(TeamMembership.team_id == harbour.id,
+                                                                  TeamMembership.is_lead.is_(False)))
+    assert [(e["actor_id"], e["subject_user_id"], e["detail"]["team_id"]) for e in approved] == [
+        (lead.id, mia_id, harbour.id)]
+    declined = _log(client, admin, "?kind=join_request_declined")["items"]
+    assert [(e["actor_id"], e["subject_user_id"], e["detail"]["join_request_id"]) for e in declined] == [
+        (lead.id, None, by_name["Ole Berg"])]
+
+
+def test_a_reset_link_and_the_reset_it_made_are_recorded_without_the_token(client, session):
+    harbour = TeamFactory(name="Harbour")
+    lead, admin = lead_of(harbour), UserFactory(role="admin")
+    mia = UserFactory(email=None, username="mia.k", teams=[harbour])
+    url = client.as_(lead).post(f"/admin/users/{mia.id}/reset-link").get_json()["url"]
+    token = url.split("token=", 1)[1]
+    assert client.post("/auth/password-reset/confirm",
+                       json={"token": token, "password": "a-new-long-password"}).status_code == 200
+    items = _log(client, admin, f"?person={mia.id}")["items"]
+    assert [(e["kind"], e["actor_id"]) for e in items][-2:] == [("password_reset", mia.id),
+                                                               ("reset_link_issued", lead.id)]
+    assert token not in json.dumps(items) and "a-new-long-password" not in json.dumps(items)
