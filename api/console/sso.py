@@ -30,7 +30,11 @@ def sso_start():
     if cfg is None:
         abort(404)
     done = _done_url()
-    return redirect(oidc.begin(db.session, replace(cfg, redirect_allowlist=(done,)), done, utcnow()), 302)
+    try:
+        return redirect(oidc.begin(db.session, replace(cfg, redirect_allowlist=(done,)), done, utcnow()), 302)
+    except oidc.ProviderUnavailable as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("console.login"))
 
 
 @bp.get("/sso/done")

@@ -31,7 +31,8 @@ def _required() -> oidc.Config:
 @blp.route("/start", methods=["GET"])
 @one_transaction  # stores the sign-in in flight
 @blp.arguments(OidcStartQuery, location="query")
-@blp.response(302, description="To the provider's sign-in page", headers=LOCATION)
+@blp.response(302, description="To the provider's sign-in page (or back to the app with `?error=`)",
+              headers=LOCATION)
 @blp.alt_response(404, response="NOT_FOUND")
 def start(args: dict):
     """Begin single sign-on: a redirect to the company's provider
@@ -39,10 +40,16 @@ def start(args: dict):
     Open this in the browser (not with fetch). The provider sends the browser back to the callback,
     which sends it on to `redirect_uri` with `?code=` (then POST it to `/auth/oidc/exchange`) or
     `?error=` (a slug such as `domain-not-allowed`, `no-account`, `email-not-verified`) and
-    `error_description`. 404 `sso-off`: single sign-on is not set up; 503 `sso-provider-unavailable`:
-    the provider's discovery document cannot be fetched.
+    `error_description`. When the provider cannot be reached, the browser goes straight back to
+    `redirect_uri` with `?error=provider-unavailable`: a person on a phone reads the app's message,
+    not an error document. 404 `sso-off`: single sign-on is not set up; 422: `redirect_uri` is not
+    on the allow-list (then nothing redirects anywhere).
     """
-    url = oidc.begin(db.session, _required(), args["redirect_uri"], utcnow())
+    cfg = _required()
+    try:
+        url = oidc.begin(db.session, cfg, args["redirect_uri"], utcnow())
+    except oidc.ProviderUnavailable as exc:  # begin checked redirect_uri against the allow-list first
+        return redirect(oidc.OidcRefused(args["redirect_uri"], "provider-unavailable", exc.detail).location, 302)
     return redirect(url, 302)
 
 
@@ -54,12 +61,16 @@ def start(args: dict):
 def callback(args: dict):
     """The provider's return address (register it at the provider)
 
-    404 `sso-state-invalid`: the state is unknown, used or expired; every other outcome is a
-    redirect to the app.
+    Every outcome is a redirect to the app. A state that is unknown, used or expired names no app
+    to return to: the browser goes to the staff app's `/app/signed-in?error=sso-state-invalid`
+    (start again). 404 `sso-off`: single sign-on is not set up.
     """
     cfg = _required()
     try:
         location = oidc.finish(db.session, cfg, args["state"], args.get("code"), args.get("error"), utcnow())
+    except NotFound as lost:  # nothing was changed: the state named no sign-in that could go on
+        fallback = current_app.config["PUBLIC_BASE_URL"] + "/app/signed-in"
+        return redirect(oidc.OidcRefused(fallback, lost.slug, lost.detail).location, 302)
     except oidc.OidcRefused as refused:
         db.commit()  # the state stays used although the sign-in failed
         current_app.logger.info("sso refused", extra={"error": refused.error})

@@ -177,13 +177,17 @@ def test_the_providers_callback_works_once(sso_app, db, provider):
     start = web.get("/api/v1/auth/oidc/start", query_string={"redirect_uri": APP_URL})
     back = urlsplit(provider.authorize(start.headers["Location"], ADA))
     assert "code" in _app_params(web.get(f"{back.path}?{back.query}"))
-    again = web.get(f"{back.path}?{back.query}")
-    assert again.status_code == 404 and again.get_json()["type"].endswith("sso-state-invalid")
+    again = _app_params(web.get(f"{back.path}?{back.query}"))
+    assert again["error"] == "sso-state-invalid" and "code" not in again
 
 
-def test_a_wrong_state_is_refused(sso_app, provider):
-    r = _sign_in(sso_app, provider, state="not-the-state")
-    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+def test_a_wrong_state_is_refused_and_sends_the_browser_to_the_app_with_the_reason(sso_app, db, provider):
+    """An unknown state names no app to return to: the staff app's return screen says to start again."""
+    UserFactory(email="ada@example.test")
+    params = _app_params(_sign_in(sso_app, provider, state="not-the-state"))
+    assert params["error"] == "sso-state-invalid" and "start it again" in params["error_description"]
+    assert "code" not in params
+    assert db.scalar(select(User.oidc_subject).where(User.email == "ada@example.test")) is None
 
 
 def test_a_nonce_swapped_on_the_way_to_the_provider_is_refused(sso_app, db, provider):
@@ -368,14 +372,20 @@ def test_a_console_sign_in_the_rules_refuse_shows_why(sso_app, db, provider):
     assert web.get("/console/").status_code == 302  # still signed out
 
 
-def test_a_provider_that_cannot_be_reached_is_a_503_at_the_start(tmp_path_factory):
+def test_a_provider_that_cannot_be_reached_sends_the_browser_back_with_the_reason(tmp_path_factory):
     import socket
     with socket.socket() as s:  # a port nobody listens on once closed
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     app = _app(tmp_path_factory, f"http://127.0.0.1:{port}")
     r = app.test_client().get("/api/v1/auth/oidc/start", query_string={"redirect_uri": APP_URL})
-    assert r.status_code == 503 and r.get_json()["type"].endswith("sso-provider-unavailable")
+    assert _app_params(r)["error"] == "provider-unavailable"  # the app's message, not an error document
+    off_list = app.test_client().get("/api/v1/auth/oidc/start", query_string={"redirect_uri": "https://evil.test/"})
+    assert off_list.status_code == 422  # never a redirect to an address off the allow-list
+    console = app.test_client()
+    to_login = console.get("/console/sso")
+    assert to_login.status_code == 302 and urlsplit(to_login.headers["Location"]).path == "/console/login"
+    assert "cannot be reached" in console.get("/console/login").get_data(as_text=True)
     app.extensions["stafet.db"]["engine"].dispose()
 
 

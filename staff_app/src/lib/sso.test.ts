@@ -58,6 +58,7 @@ describe('a refusal is told in the person\'s language', () => {
     ['provider-unavailable', 'cannot be reached'],
     ['sso-provider-unavailable', 'cannot be reached'],
     ['sso-code-invalid', 'expired or was already used'],
+    ['sso-state-invalid', 'expired or was already used'],
     ['id-token-nonce', 'could not be completed safely'],
   ])('%s has its own words, not the server\'s English description', (slug, words) => {
     const { key, detail } = ssoRefusal(slug, 'Server text in English.')

@@ -53,6 +53,8 @@ const REFUSALS: Record<string, MessageKey> = {
   'sso-provider-unavailable': 'sso.error_provider_unavailable',
   'provider-refused': 'sso.error_provider_refused',
   'sso-code-invalid': 'sso.error_code_invalid',
+  // The provider's callback came back for a sign-in that is unknown, used or older than ten minutes.
+  'sso-state-invalid': 'sso.error_code_invalid',
   'sso-off': 'sso.error_off',
   // Something between the provider and us was not right: nothing the person can fix but trying again.
   'token-exchange-failed': 'sso.error_technical',
