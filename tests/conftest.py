@@ -128,17 +128,28 @@ def inspection_session(app: Flask) -> Session:
     return s
 
 
+def _on_postgres(request: pytest.FixtureRequest) -> bool:
+    """A test marked `postgres` (`pytestmark = pytest.mark.postgres`) gets `session` and `client`
+    on the PostgreSQL app; every other test on the embedded SQLite one."""
+    return request.node.get_closest_marker("postgres") is not None
+
+
 @pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    s = inspection_session(app)
+def session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    if _on_postgres(request):
+        yield request.getfixturevalue("pg_session")
+        return
+    s = inspection_session(request.getfixturevalue("app"))
     yield s
     s.close()
     s.get_bind().dispose()
 
 
 @pytest.fixture
-def client(app: Flask) -> ApiClient:
-    return ApiClient(app)
+def client(request: pytest.FixtureRequest) -> ApiClient:
+    if _on_postgres(request):
+        return request.getfixturevalue("pg_client")
+    return ApiClient(request.getfixturevalue("app"))
 
 
 # --- real PostgreSQL and Redis -------------------------------------------------------------------

@@ -151,3 +151,19 @@ def firebase_transport(fake: FakeFCM) -> Iterator[Any]:
             firebase_admin.delete_app(firebase_admin.get_app(name))
         except ValueError:
             pass
+
+
+@contextmanager
+def serving_fcm() -> Iterator[FakeFCM]:
+    """A fake FCM server that the workers' pushes (workers.fcm, through firebase-admin) go to for the
+    length of the block: the fixture behind every push test."""
+    from workers import fcm
+
+    server = FakeFCM().start()
+    try:
+        with firebase_transport(server) as transport:
+            fcm.set_transport(transport)
+            yield server
+    finally:
+        fcm.set_transport(None)
+        server.stop()

@@ -19,15 +19,7 @@ from tests.helpers import assert_problem
 from workers.jobs import maintenance
 from workers.registry import PERIODIC
 
-
-@pytest.fixture
-def client(pg_client):
-    return pg_client
-
-
-@pytest.fixture
-def session(pg_session):
-    return pg_session
+pytestmark = pytest.mark.postgres  # `client` and `session` are on PostgreSQL (tests/conftest.py)
 
 
 def _log(client, admin, query=""):

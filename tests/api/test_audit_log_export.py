@@ -28,14 +28,7 @@ WRONG_PASSWORD = "wrong-password-1"
 EVIL_NAME = '=HYPERLINK("http://evil.example","Click")'
 
 
-@pytest.fixture
-def client(pg_client):
-    return pg_client
-
-
-@pytest.fixture
-def session(pg_session):
-    return pg_session
+pytestmark = pytest.mark.postgres  # `client` and `session` are on PostgreSQL (tests/conftest.py)
 
 
 def _csv(client, admin, query=""):

@@ -11,15 +11,14 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from flask import Flask
-from oidc_provider_mock import run_server_in_thread
 from sqlalchemy.orm import Session
 
 from api.db import Base
 from api.services import oidc
 from tests.conftest import base_env, build_app, empty_database, inspection_session
 from tests.factories import UserFactory
+from tests.oidc_mock import CLIENT_ID, CLIENT_SECRET, MockProvider, running_mock_provider
 
 BASE = "https://go.stafet.test"
 CALLBACK = f"{BASE}/api/v1/auth/oidc/callback"
@@ -28,15 +27,15 @@ SUBJECT = "entra-object-id-ada"
 
 
 @pytest.fixture(scope="module")
-def issuer() -> Iterator[str]:
-    with run_server_in_thread() as server:
-        yield f"http://localhost:{server.server_port}"
+def provider() -> Iterator[MockProvider]:
+    with running_mock_provider() as p:
+        yield p
 
 
 @pytest.fixture(scope="module")
-def entra_app(tmp_path_factory: pytest.TempPathFactory, issuer: str) -> Iterator[Flask]:
-    app = build_app(base_env(tmp_path_factory.mktemp("entra"), OIDC_ISSUER=issuer, OIDC_CLIENT_ID="stafet-entra",
-                             OIDC_CLIENT_SECRET="entra-test-secret-123"))
+def entra_app(tmp_path_factory: pytest.TempPathFactory, provider: MockProvider) -> Iterator[Flask]:
+    app = build_app(base_env(tmp_path_factory.mktemp("entra"), OIDC_ISSUER=provider.issuer,
+                             OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET))
     Base.metadata.create_all(app.extensions["stafet.db"]["engine"])
     yield app
     app.extensions["stafet.db"]["engine"].dispose()
@@ -52,16 +51,14 @@ def db(entra_app: Flask) -> Iterator[Session]:
     empty_database(entra_app)
 
 
-def _sign_in_as(app: Flask, issuer: str, claims: dict) -> dict[str, str]:
-    """The provider's user gets `claims`; start → provider (consent as that user) → callback. The
-    query the browser is sent back to the app with (`code`, or `error`)."""
-    assert requests.put(f"{issuer}/users/{SUBJECT}", json=claims, timeout=5).status_code == 204
+def _sign_in_as(app: Flask, provider: MockProvider, claims: dict) -> dict[str, str]:
+    """The provider's user gets `claims`; start → the provider's form → callback. The query the
+    browser is sent back to the app with (`code`, or `error`)."""
+    provider.set_user(SUBJECT, **claims)
     web = app.test_client()
     start = web.get("/api/v1/auth/oidc/start", query_string={"redirect_uri": APP_URL})
     assert start.status_code == 302, start.get_data(as_text=True)
-    consent = requests.post(start.headers["Location"], data={"sub": SUBJECT}, allow_redirects=False, timeout=5)
-    assert consent.status_code == 302, consent.text
-    back = urlsplit(consent.headers["Location"])
+    back = urlsplit(provider.authorize(start.headers["Location"], SUBJECT))
     assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK
     callback = web.get(f"{back.path}?{back.query}")
     assert callback.status_code == 302, callback.get_data(as_text=True)
@@ -86,11 +83,11 @@ CASES = [
     "xms_edov-true", "xms_edov-string-true", "xms_edov-string-1", "neither", "xms_edov-false",
     "email_verified-false-beats-xms_edov", "email_verified-true"])
 def test_a_first_sign_in_by_email_trusts_xms_edov_only_when_email_verified_is_absent(
-        entra_app, issuer, db, extra, signed_in, error):
+        entra_app, provider, db, extra, signed_in, error):
     """xms_edov true (boolean, "true" or "1") without email_verified verifies the email; without either the
     first sign-in is refused `email-not-verified`; email_verified false refuses even with xms_edov true."""
     ada = UserFactory(email="ada@contoso.test", password_hash=None)  # invited, never signed in
-    params = _sign_in_as(entra_app, issuer, {"email": "ada@contoso.test", **extra})
+    params = _sign_in_as(entra_app, provider, {"email": "ada@contoso.test", **extra})
     if signed_in:
         assert "error" not in params, params
         pair = entra_app.test_client().post("/api/v1/auth/oidc/exchange", json={"code": params["code"]})

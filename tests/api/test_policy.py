@@ -18,14 +18,7 @@ from tests.helpers import ApiClient, assert_problem
 POLICY = "Share what is public. Never share customers' names or faces without their consent."
 
 
-@pytest.fixture
-def client(pg_client):
-    return pg_client
-
-
-@pytest.fixture
-def session(pg_session):
-    return pg_session
+pytestmark = pytest.mark.postgres  # `client` and `session` are on PostgreSQL (tests/conftest.py)
 
 
 def _publish(client, admin, text=POLICY):

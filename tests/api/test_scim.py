@@ -34,14 +34,7 @@ LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
-@pytest.fixture
-def client(pg_client):
-    return pg_client
-
-
-@pytest.fixture
-def session(pg_session):
-    return pg_session
+pytestmark = pytest.mark.postgres  # `client` and `session` are on PostgreSQL (tests/conftest.py)
 
 
 class Scim:

@@ -24,14 +24,7 @@ WINDOWS_EDGE = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (K
 MAC_FIREFOX = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko/20100101 Firefox/125.0"
 
 
-@pytest.fixture
-def client(pg_client):
-    return pg_client
-
-
-@pytest.fixture
-def session(pg_session):
-    return pg_session
+pytestmark = pytest.mark.postgres  # `client` and `session` are on PostgreSQL (tests/conftest.py)
 
 
 def _login(client, user, headers=None):

@@ -29,10 +29,9 @@ from api.models.teams import Team
 from tests.conftest import base_env, build_app, empty_database
 from tests.factories import UserFactory
 from tests.factories_content import PostFactory
-from tests.fake_fcm import FakeFCM, firebase_transport
+from tests.fake_fcm import FakeFCM, serving_fcm
 from tests.helpers import ApiClient, run_jobs
 from tests.oidc_mock import CLIENT_ID, CLIENT_SECRET, MockProvider, running_mock_provider
-from workers import fcm
 
 SCIM_JSON = "application/scim+json"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -62,12 +61,8 @@ def leaver_app(pg_url: str, redis_url: str, provider: MockProvider, tmp_path_fac
 
 @pytest.fixture
 def fake() -> Iterator[FakeFCM]:
-    server = FakeFCM().start()
-    with firebase_transport(server) as transport:
-        fcm.set_transport(transport)
+    with serving_fcm() as server:
         yield server
-    fcm.set_transport(None)
-    server.stop()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ a lead's nudge reaches opted-in phones only; FCM answering 503 for a while loses
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,19 +13,14 @@ from sqlalchemy import select
 from api.clock import utcnow
 from api.models.notifications import Device, Notification, NotificationPreference
 from tests.factories import TeamFactory, UserFactory
-from tests.fake_fcm import FakeFCM, firebase_transport
+from tests.fake_fcm import FakeFCM, serving_fcm
 from tests.helpers import ApiClient, run_jobs
-from workers import fcm
 
 
 @pytest.fixture
-def fake():
-    server = FakeFCM().start()
-    with firebase_transport(server) as transport:
-        fcm.set_transport(transport)
+def fake() -> Iterator[FakeFCM]:
+    with serving_fcm() as server:
         yield server
-    fcm.set_transport(None)
-    server.stop()
 
 
 def _phone(session, user, token, push=True):

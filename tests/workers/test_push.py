@@ -3,6 +3,7 @@ opt-in, categories, quiet hours (midnight, DST), daily limits, token pruning, re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from api.clock import utcnow
 from api.models.notifications import Device, Notification, NotificationPreference
 from tests.factories import TeamFactory, UserFactory
 from tests.factories_rewards import RewardFactory, give_points
-from tests.fake_fcm import FakeFCM, firebase_transport
+from tests.fake_fcm import FakeFCM, serving_fcm
 from tests.helpers import assert_problem
 from workers import fcm
 
@@ -22,13 +23,9 @@ UTC = ZoneInfo("UTC")
 
 
 @pytest.fixture
-def fake():
-    server = FakeFCM().start()
-    with firebase_transport(server) as transport:
-        fcm.set_transport(transport)
+def fake() -> Iterator[FakeFCM]:
+    with serving_fcm() as server:
         yield server
-    fcm.set_transport(None)
-    server.stop()
 
 
 def _opt_in(client, user, **prefs):
