@@ -28,7 +28,7 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 @bp.context_processor
 def _password_login() -> dict[str, bool]:
     """`passwords_on`: whether the pages offer password doors (reset links, join codes); PASSWORD_LOGIN."""
-    return {"passwords_on": bool(current_app.config.get("PASSWORD_LOGIN", True))}
+    return {"passwords_on": bool(current_app.config["PASSWORD_LOGIN"])}
 
 
 def cookie_settings(public_base_url: str) -> dict[str, Any]:

@@ -83,7 +83,7 @@ class PasswordRule:
 
     @classmethod
     def from_config(cls, config: Mapping) -> PasswordRule:
-        return cls(bool(config.get("PASSWORD_LOGIN", True)), config.get("BREAK_GLASS_EMAIL"))
+        return cls(bool(config["PASSWORD_LOGIN"]), config["BREAK_GLASS_EMAIL"])
 
     def allows(self, email: str | None, user: User | None = None) -> bool:
         """Whether the person with this email (the account `user`, once known) may use a password.
