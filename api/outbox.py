@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from api import jobs
@@ -51,6 +51,16 @@ def publish(session: Session, topic: str, ref_id: int) -> OutboxMessage:
     session.add(message)
     dispatch_after_commit(session, topic, ref_id)
     return message
+
+
+def publish_many(session: Session, topic: str, ref_ids: list[int]) -> None:
+    """`publish` for many rows of a topic: one batched INSERT."""
+    if not ref_ids:
+        return
+    now = utcnow()
+    session.execute(insert(OutboxMessage), [{"topic": topic, "ref_id": i, "dispatched_at": now} for i in ref_ids])
+    for ref_id in ref_ids:
+        dispatch_after_commit(session, topic, ref_id)
 
 
 def dispatch_after_commit(session: Session, topic: str, ref_id: int | None = None) -> None:

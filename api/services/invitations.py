@@ -32,6 +32,14 @@ class Invitation:
 
 
 def _send(session: Session, user: User, invite_ttl: int, settings: mail.MailSettings) -> Invitation:
+    invitation, outgoing = _prepare(user, invite_ttl, settings)
+    if outgoing is not None:
+        mail.queue_many(session, [outgoing])
+    return invitation
+
+
+def _prepare(user: User, invite_ttl: int, settings: mail.MailSettings) -> tuple[Invitation, mail.Outgoing | None]:
+    """A fresh invitation for `user` and the mail that carries it (None: no email address)."""
     token = accounts.new_invite(user, invite_ttl)
     assert user.invite_expires_at is not None
     # Passwords off (PASSWORD_LOGIN=off): the invitation says to sign in with the company account
@@ -40,12 +48,13 @@ def _send(session: Session, user: User, invite_ttl: int, settings: mail.MailSett
     with_password = settings.passwords.allows(user.email, user)
     url = app_url(settings.base_url, "activate", token=token) if with_password else app_url(settings.base_url,
                                                                                             "signin")
+    outgoing = None
     if user.email:
         lang = mail.language(user.locale, settings.default_language)
-        mail.queue(session, recipient=user.email, kind="invitation" if with_password else "invitation_sso",
-                   lang=lang, url=url, user_id=user.id,
-                   fields={"name": user.display_name, "expires": settings.date(user.invite_expires_at, lang)})
-    return Invitation(token, url, user.invite_expires_at, mailed=bool(user.email))
+        outgoing = mail.Outgoing(user.email, "invitation" if with_password else "invitation_sso", lang, url,
+                                 {"name": user.display_name, "expires": settings.date(user.invite_expires_at, lang)},
+                                 user.id)
+    return Invitation(token, url, user.invite_expires_at, mailed=bool(user.email)), outgoing
 
 
 def invite(session: Session, *, email: str, display_name: str, role: str, team_ids: list[int], invite_ttl: int,
@@ -81,7 +90,7 @@ def resend_many(session: Session, user_ids: Iterable[int] | None, *, invite_ttl:
     if user_ids is not None:
         stmt = stmt.where(User.id.in_(list(user_ids)))
     chosen = list(session.scalars(stmt))
-    for user in chosen:
-        _send(session, user, invite_ttl, settings)
-    session.flush()
+    mails = [outgoing for user in chosen if (outgoing := _prepare(user, invite_ttl, settings)[1]) is not None]
+    session.flush()  # the new tokens, before their mails
+    mail.queue_many(session, mails)
     return chosen
