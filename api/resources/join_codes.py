@@ -80,7 +80,7 @@ class TeamJoinCodes(MethodView):
         code = join_codes.create_code(db.session, current_user(), team_id, now=utcnow(),
                                       expires_at=data.get("expires_at"), max_uses=data["max_uses"],
                                       auto_approve=data["auto_approve"])
-        return _view(code, db.session.get(Team, team_id))
+        return _view(code, teams.get_team(db.session, team_id))
 
 
 @blp.route("/teams/<int:team_id>/join-codes/<int:code_id>")
@@ -132,7 +132,7 @@ def join(data: dict):
         # passes through instead of dumping it with the 202's schema.
         return current_app.response_class(json.dumps(TokenPairSchema().dump(token_pair(user))), status=200,
                                           mimetype="application/json")
-    team = db.session.get(Team, join_request.team_id)
+    team = teams.get_team(db.session, join_request.team_id)
     return {"status": "pending", "team": {"id": team.id, "name": team.name}}, 202
 
 

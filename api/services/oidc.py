@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -35,7 +35,7 @@ from joserfc.errors import (
     MissingClaimError,
 )
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, NotFound, Unauthorized, Unprocessable
@@ -322,4 +322,4 @@ def purge_finished(session: Session, now: datetime) -> int:
     one-time code's (or none was handed out). Every start adds a row; nothing else removes them."""
     done = delete(OidcLogin).where(OidcLogin.expires_at <= now,
                                    (OidcLogin.handoff_expires_at.is_(None)) | (OidcLogin.handoff_expires_at <= now))
-    return session.execute(done).rowcount or 0
+    return cast(CursorResult, session.execute(done)).rowcount or 0

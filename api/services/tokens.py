@@ -14,8 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from api.clock import utcnow
@@ -100,9 +101,9 @@ def rotate_refresh_token(session: Session, raw: str, ttl_seconds: int) -> tuple[
     if user is None or not user.can_log_in:
         raise Unauthorized("This account is deactivated or no longer exists.")
     # Conditional: of two concurrent refreshes with one token, exactly one wins.
-    spent = session.execute(
+    spent = cast(CursorResult, session.execute(
         update(RefreshToken).where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None)).values(used_at=now)
-    )
+    ))
     if spent.rowcount != 1:
         revoke_family(session, token.family_id)
         raise RefreshTokenReused("This refresh token was already used. Sign in again.")
