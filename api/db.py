@@ -232,7 +232,7 @@ class Database:
     def commit(self) -> None:
         session = self.session
         if session.info["reads"]:  # a reads session's statements committed as they ran
-            if session.new or session.dirty or session.deleted:
+            if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
                 # Changes a GET made without declaring it (`one_transaction`) would vanish without a
                 # word on PostgreSQL, where reads run in autocommit and nothing flushes them: refuse.
                 raise WriteInRead("a read-only request changed rows; declare the view @one_transaction")
