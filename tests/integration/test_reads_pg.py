@@ -10,7 +10,7 @@ from api.db import WriteInRead, db
 from api.models.shares import Share
 from api.models.teams import Team
 from tests.conftest import base_env, build_app
-from tests.factories import UserFactory
+from tests.factories import TeamFactory, UserFactory
 from tests.factories_content import PostFactory
 from tests.helpers import ApiClient
 
@@ -25,6 +25,23 @@ def test_a_read_request_cannot_write_piecemeal(pg_app, pg_session):
             db.session.flush()
         db.rollback()
     assert pg_session.scalar(select(func.count()).select_from(Team).where(Team.name == "Written by a GET")) == 0
+
+
+def test_a_read_request_that_changed_rows_without_flushing_them_is_refused_at_commit(pg_app, pg_session):
+    """A GET that adds a row and returns before anything flushes it would lose the row without a word
+    (reads commit nothing): the commit refuses instead. How single sign-on's start lost its state."""
+    with pg_app.test_request_context("/api/v1/feed", method="GET"):
+        pg_app.preprocess_request()
+        db.session.add(Team(name="Written by a GET"))
+        with pytest.raises(WriteInRead):
+            db.commit()
+        db.rollback()
+    TeamFactory(name="Harbour")
+    with pg_app.test_request_context("/api/v1/feed", method="GET"):
+        pg_app.preprocess_request()
+        team = db.session.scalars(select(Team).where(Team.name == "Harbour")).one()
+        team.name = "Harbour"  # set to its own value: no change, no refusal
+        db.commit()
 
 
 def test_a_read_sees_what_the_write_before_it_committed(pg_client):
