@@ -13,11 +13,15 @@ describe('what an error says on screen', () => {
   })
 
   it.each([
-    ['invalid-credentials', 'The username or password is wrong.'],
     ['invalid-invite', 'This invitation is not valid or has expired. Ask your admin for a new one.'],
     ['account-inactive', 'This account is deactivated. Ask your admin to reactivate it.'],
   ])('a 401 of its own kind (%s) says what happened, from its detail', (slug, detail) => {
     expect(errorText(problem(401, `https://stafet.dev/problems/${slug}`, detail))).toBe(detail)
+  })
+
+  it('a wrong password is said in the catalog\'s words (the server\'s detail is English only)', () => {
+    expect(errorText(problem(401, 'https://stafet.dev/problems/invalid-credentials', 'The username or password is wrong.')))
+      .toBe(en['error.invalid_credentials'])
   })
 
   it('other problems show their detail; no connection says so', () => {

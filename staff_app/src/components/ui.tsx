@@ -12,6 +12,8 @@ export function errorText(error: unknown): string {
     // waiting for approval) says what happened in its detail, and that is what the person needs to read.
     const slug = problemSlug(error)
     if (error.status === 401 && (!slug || slug === 'unauthorized')) return t('error.signed_out')
+    // The commonest refusal of all, in the person's language (the server's detail is English).
+    if (slug === 'invalid-credentials') return t('error.invalid_credentials')
     return error.problem.detail || error.problem.title || t('error.generic')
   }
   return t('error.generic')

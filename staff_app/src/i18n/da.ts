@@ -82,6 +82,7 @@ export const da: Record<MessageKey, string> = {
   'error.generic': 'Noget gik galt. Prøv igen.',
   'error.offline': 'Ingen forbindelse. Tjek dit netværk, og prøv igen.',
   'error.signed_out': 'Din session er udløbet. Log ind igen.',
+  'error.invalid_credentials': 'E-mail, brugernavn eller adgangskode er forkert.',
 
   'feed.title': 'Nyheder',
   'feed.refresh': 'Opdatér',

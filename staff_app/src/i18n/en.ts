@@ -80,6 +80,7 @@ export const en = {
   'error.generic': 'Something went wrong. Please try again.',
   'error.offline': 'No connection. Check your network and try again.',
   'error.signed_out': 'Your session has ended. Please sign in again.',
+  'error.invalid_credentials': 'The email, username or password is wrong.',
 
   'feed.title': 'Feed',
   'feed.refresh': 'Refresh',
