@@ -51,6 +51,7 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float]], *, title: s
                      f'<text x="{left + 14 + i * 120}" y="13" class="lbl">{escape(name)}</text>')
     if labels:
         parts.append(f'<text x="{left}" y="{height - 8}" class="lbl">{escape(labels[0])}</text>'
-                     f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" class="lbl">{escape(labels[-1])}</text>')
+                     f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" class="lbl">'
+                     f'{escape(labels[-1])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
