@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, NetworkError, problemSlug } from '../api/problem'
+import { setLocale } from '../i18n'
 import { en } from '../i18n/en'
 import { errorText } from './ui'
 
@@ -25,9 +26,36 @@ describe('what an error says on screen', () => {
   })
 
   it('other problems show their detail; no connection says so', () => {
-    expect(errorText(problem(410, 'https://stafet.dev/problems/join-code-revoked', 'This join code was revoked.')))
-      .toBe('This join code was revoked.')
+    expect(errorText(problem(409, 'https://stafet.dev/problems/a-kind-the-app-does-not-know', 'Something new.')))
+      .toBe('Something new.')
     expect(errorText(new NetworkError())).toBe(en['error.offline'])
+  })
+
+  // The refusals staff meet, as the Danish person reads them (the server's details are English).
+  it.each([
+    [403, 'awaiting-approval', 'venter på, at en teamleder godkender'],
+    [401, 'account-inactive', 'Denne konto er deaktiveret'],
+    [401, 'invalid-invite', 'Invitationen er ikke gyldig'],
+    [401, 'invalid-reset-token', 'Linket til ny adgangskode er ikke gyldigt'],
+    [404, 'join-code-not-found', 'Koden findes ikke'],
+    [410, 'join-code-revoked', 'Koden er trukket tilbage'],
+    [410, 'join-code-expired', 'Koden er udløbet'],
+    [410, 'join-code-used-up', 'Koden er brugt så mange gange'],
+    [409, 'email-taken', 'Der findes allerede en konto med den e-mail'],
+    [409, 'username-taken', 'Brugernavnet er taget'],
+    [403, 'password-login-off', 'log ind med din firmakonto'],
+    [401, 'session-ended', 'logget ud af denne session'],
+    [409, 'out-of-stock', 'udsolgt'],
+    [422, 'insufficient-balance', 'ikke point nok'],
+    [429, 'rate-limited', 'For mange forsøg'],
+    [401, 'invalid-credentials', 'E-mail, brugernavn eller adgangskode er forkert'],
+  ])('in Danish, %i %s says "%s"', (status, slug, words) => {
+    setLocale('da', false)
+    try {
+      expect(errorText(problem(status, `https://stafet.dev/problems/${slug}`, 'The English detail.'))).toContain(words)
+    } finally {
+      setLocale('en', false)
+    }
   })
 })
 

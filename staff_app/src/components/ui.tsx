@@ -2,9 +2,34 @@ import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
 import { ApiError, isNetworkError, problemSlug } from '../api/problem'
 import { t } from '../i18n'
+import type { MessageKey } from '../i18n/en'
 import { createStore, useStore } from '../lib/store'
 
-/** The words to show for any error: the API's own detail (RFC 9457) or a plain offline message. */
+/**
+ * The refusals staff meet, in the person's language: the API's details are English only. A kind not
+ * listed here shows the API's detail, so a new refusal on the server still says something useful.
+ */
+const REFUSALS: Record<string, MessageKey> = {
+  'invalid-credentials': 'error.invalid_credentials',
+  'awaiting-approval': 'error.awaiting_approval',
+  'account-inactive': 'error.account_inactive',
+  'invalid-invite': 'error.invalid_invite',
+  'invalid-reset-token': 'error.invalid_reset_token',
+  'join-code-not-found': 'error.join_code_not_found',
+  'join-code-revoked': 'error.join_code_revoked',
+  'join-code-expired': 'error.join_code_expired',
+  'join-code-used-up': 'error.join_code_used_up',
+  'email-taken': 'error.email_taken',
+  'username-taken': 'error.username_taken',
+  'password-login-off': 'error.password_login_off',
+  'session-ended': 'error.session_ended',
+  'out-of-stock': 'error.out_of_stock',
+  'insufficient-balance': 'error.insufficient_balance',
+  'rate-limited': 'error.rate_limited',
+}
+
+/** The words to show for any error: the catalog's for a known refusal, else the API's own detail
+ * (RFC 9457), or a plain offline message. */
 export function errorText(error: unknown): string {
   if (isNetworkError(error)) return t('error.offline')
   if (error instanceof ApiError) {
@@ -12,8 +37,8 @@ export function errorText(error: unknown): string {
     // waiting for approval) says what happened in its detail, and that is what the person needs to read.
     const slug = problemSlug(error)
     if (error.status === 401 && (!slug || slug === 'unauthorized')) return t('error.signed_out')
-    // The commonest refusal of all, in the person's language (the server's detail is English).
-    if (slug === 'invalid-credentials') return t('error.invalid_credentials')
+    const known = REFUSALS[slug]
+    if (known) return t(known)
     return error.problem.detail || error.problem.title || t('error.generic')
   }
   return t('error.generic')
