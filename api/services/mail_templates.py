@@ -6,56 +6,56 @@ escaped for the HTML part. Adding a kind means adding it in both languages (a te
 
 from __future__ import annotations
 
+# What both invitations say (with a password to choose, or with single sign-on).
+_INVITED: dict[str, dict] = {
+    "en": {
+        "subject": "You are invited to Stafet",
+        "intro": ["Hi {name},", "You have been invited to Stafet, where you find our stories to share and see what "
+                                "your colleagues share."],
+        "footer": "If you did not expect this invitation, you can ignore this mail.",
+    },
+    "da": {
+        "subject": "Du er inviteret til Stafet",
+        "intro": ["Hej {name}", "Du er blevet inviteret til Stafet, hvor du finder vores historier til deling og ser, "
+                                "hvad dine kolleger deler."],
+        "footer": "Hvis du ikke ventede denne invitation, kan du se bort fra denne mail.",
+    },
+}
+
 TEMPLATES: dict[str, dict[str, dict[str, object]]] = {
     "invitation": {
         "en": {
-            "subject": "You are invited to Stafet",
-            "paragraphs": [
-                "Hi {name},",
-                "You have been invited to Stafet, where you find our stories to share and see what your "
-                "colleagues share.",
-                "Choose your password with the button below. The link works once and until {expires}.",
-            ],
+            "subject": _INVITED["en"]["subject"],
+            "paragraphs": [*_INVITED["en"]["intro"],
+                           "Choose your password with the button below. The link works once and until {expires}."],
             "button": "Choose your password",
-            "footer": "If you did not expect this invitation, you can ignore this mail.",
+            "footer": _INVITED["en"]["footer"],
         },
         "da": {
-            "subject": "Du er inviteret til Stafet",
-            "paragraphs": [
-                "Hej {name}",
-                "Du er blevet inviteret til Stafet, hvor du finder vores historier til deling og ser, hvad "
-                "dine kolleger deler.",
-                "Vælg din adgangskode med knappen herunder. Linket virker én gang og indtil {expires}.",
-            ],
+            "subject": _INVITED["da"]["subject"],
+            "paragraphs": [*_INVITED["da"]["intro"],
+                           "Vælg din adgangskode med knappen herunder. Linket virker én gang og indtil {expires}."],
             "button": "Vælg din adgangskode",
-            "footer": "Hvis du ikke ventede denne invitation, kan du se bort fra denne mail.",
+            "footer": _INVITED["da"]["footer"],
         },
     },
     # The invitation when passwords are off (PASSWORD_LOGIN=off): single sign-on, no password to choose.
     "invitation_sso": {
         "en": {
-            "subject": "You are invited to Stafet",
-            "paragraphs": [
-                "Hi {name},",
-                "You have been invited to Stafet, where you find our stories to share and see what your "
-                "colleagues share.",
-                "Sign in with your company account (company sign-in) with the button below; there is no "
-                "separate password to choose. Use the account of this email address.",
-            ],
+            "subject": _INVITED["en"]["subject"],
+            "paragraphs": [*_INVITED["en"]["intro"],
+                           "Sign in with your company account (company sign-in) with the button below; there is no "
+                           "separate password to choose. Use the account of this email address."],
             "button": "Sign in with your company account",
-            "footer": "If you did not expect this invitation, you can ignore this mail.",
+            "footer": _INVITED["en"]["footer"],
         },
         "da": {
-            "subject": "Du er inviteret til Stafet",
-            "paragraphs": [
-                "Hej {name}",
-                "Du er blevet inviteret til Stafet, hvor du finder vores historier til deling og ser, hvad "
-                "dine kolleger deler.",
-                "Log ind med din firmakonto (virksomhedens login) med knappen herunder; der er ingen særskilt "
-                "adgangskode at vælge. Brug kontoen til denne mailadresse.",
-            ],
+            "subject": _INVITED["da"]["subject"],
+            "paragraphs": [*_INVITED["da"]["intro"],
+                           "Log ind med din firmakonto (virksomhedens login) med knappen herunder; der er ingen "
+                           "særskilt adgangskode at vælge. Brug kontoen til denne mailadresse."],
             "button": "Log ind med din firmakonto",
-            "footer": "Hvis du ikke ventede denne invitation, kan du se bort fra denne mail.",
+            "footer": _INVITED["da"]["footer"],
         },
     },
     "password_reset": {
