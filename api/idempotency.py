@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -76,14 +77,20 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     return response
 
 
+# Visible ASCII and spaces, 1 to 255: what clients send (UUIDs), and what survives every proxy. The
+# OpenAPI states the same pattern, so generated clients and fuzzers agree with this check.
+KEY_PATTERN = r"^[\x20-\x7E]{1,255}$"
+_KEY = re.compile(KEY_PATTERN)
+
+
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not 1 <= len(key) <= 255 or not key.isprintable():
-            raise InvalidIdempotencyKey("Idempotency-Key must be 1 to 255 printable characters.")
+        if not _KEY.fullmatch(key):
+            raise InvalidIdempotencyKey("Idempotency-Key must be 1 to 255 printable ASCII characters.")
         user = g.get("current_user")
         user_id = user.id if user is not None else None
         request_hash = _request_hash()
@@ -125,7 +132,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             "in": "header",
             "name": HEADER,
             "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
             "description": "Retry-safe key: the same key and body within 24 h replays the first response "
             "(header Idempotent-Replayed: true); the same key with another body is 409.",
         }
