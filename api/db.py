@@ -177,8 +177,12 @@ class Database:
         if engine is None:
             engine = make_engine(app.config["DATABASE_URL"], **pool)
         reads = _reads_engine(engine, **pool)
-        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine), "reads_engine": reads,
-                                       "reads": sessionmaker(reads) if reads is not None else None}
+        # What services need of the settings and may not import Flask for: the organisation's language
+        # (a notification to someone who chose none is written in it).
+        info = {"default_language": app.config["DEFAULT_LANGUAGE"]}
+        app.extensions["stafet.db"] = {"engine": engine, "sessionmaker": sessionmaker(engine, info=info),
+                                       "reads_engine": reads,
+                                       "reads": sessionmaker(reads, info=info) if reads is not None else None}
         app.teardown_appcontext(self._teardown)
 
     @staticmethod

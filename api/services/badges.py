@@ -27,6 +27,7 @@ from api.models.badges import Badge, BadgeAward
 from api.models.ledger import LedgerEntry
 from api.models.users import User
 from api.services import inbox
+from api.services.notification_texts import text
 
 DEFAULT_BADGES = (
     ("first-share", "First share", "You shared your first story.", {"type": "count", "action": "share",
@@ -96,7 +97,7 @@ def evaluate_after_tally(session: Session, user_ids: Iterable[int], *, timezone:
             if row is None:
                 continue
             awarded.append(row[0])
-            inbox.notify(session, uid, "badges", f"New badge: {badge.name}", badge.description,
+            inbox.notify(session, uid, "badges", text("badge.new.title", name=badge.name), badge.description,
                          data={"deep_link": f"stafet://badges/{badge.code}", "badge_code": badge.code},
                          dedupe_key=f"badge:{badge.id}:u{uid}")
     return awarded

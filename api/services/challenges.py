@@ -52,6 +52,7 @@ from api.outbox import TALLY as TALLY_TOPIC
 from api.pg_arrays import one_of
 from api.services import inbox, ledger
 from api.services import teams as teams_service
+from api.services.notification_texts import Text, text, when
 from api.services.privacy import ERASED_NAME
 from api.services.scoring import current_rules
 from api.services.visibility import live_posts, targeted_at_teams
@@ -345,10 +346,10 @@ def _claim(session: Session, ch_id: int, column, *conditions) -> bool:
     ).first() is not None
 
 
-def _prize_line(ch: Challenge) -> str:
+def _prize_line(ch: Challenge) -> Text:
     if ch.prize_approved_at is None:
-        return f"{ch.prize_points} points for the winners once an admin approves the prize."
-    return f"{ch.prize_points} points for the winners."
+        return text("challenge.prize.unapproved", points=ch.prize_points)
+    return text("challenge.prize", points=ch.prize_points)
 
 
 def announce_start(session: Session, ch: Challenge) -> int:
@@ -356,8 +357,8 @@ def announce_start(session: Session, ch: Challenge) -> int:
         return 0
     sent = 0
     for uid in participants(session, ch):
-        sent += inbox.notify(session, uid, "challenges", f"Challenge on: {ch.title}",
-                             f"Until {ch.ends_at:%d %b %H:%M} UTC — {_prize_line(ch)}",
+        sent += inbox.notify(session, uid, "challenges", text("challenge.started.title", title=ch.title),
+                             text("challenge.started.body", ends=when(ch.ends_at), prize=_prize_line(ch)),
                              data=_link(ch), dedupe_key=f"challenge:{ch.id}:started:u{uid}") is not None
     return sent
 
@@ -367,7 +368,8 @@ def announce_ending(session: Session, ch: Challenge) -> int:
         return 0
     sent = 0
     for uid in participants(session, ch):
-        sent += inbox.notify(session, uid, "challenges", f"24 hours left: {ch.title}", "One last push!",
+        sent += inbox.notify(session, uid, "challenges", text("challenge.ending.title", title=ch.title),
+                             text("challenge.ending.body"),
                              data=_link(ch), dedupe_key=f"challenge:{ch.id}:ending:u{uid}") is not None
     return sent
 
@@ -390,12 +392,12 @@ def _tally_caught_up(ch: Challenge) -> ColumnElement[bool]:
     return or_(~waiting.exists(), Challenge.ends_at <= utcnow() - TALLY_GRACE)
 
 
-def _results_body(ch: Challenge, won: int) -> str:
+def _results_body(ch: Challenge, won: int) -> Text:
     if won:
-        return f"You won {won} points!"
+        return text("challenge.results.won", points=won)
     if ch.prize_points and ch.prize_approved_at is None:
-        return "The prize was not approved by an admin, so no points were paid. See the final standings."
-    return "See the final standings."
+        return text("challenge.results.unapproved")
+    return text("challenge.results.standings")
 
 
 def _organiser(session: Session, ch: Challenge) -> set[int]:
@@ -419,7 +421,8 @@ def close(session: Session, ch: Challenge) -> bool:
                           dedupe_key=f"challenge:{ch.id}:prize:u{uid}", reason=f"Prize: {ch.title}",
                           team_id=people.get(uid), at=ch.ends_at)
     for uid in sorted(set(people) | _organiser(session, ch)):
-        inbox.notify(session, uid, "challenges", f"Results: {ch.title}", _results_body(ch, award.get(uid, 0)),
+        inbox.notify(session, uid, "challenges", text("challenge.results.title", title=ch.title),
+                     _results_body(ch, award.get(uid, 0)),
                      data=_link(ch), dedupe_key=f"challenge:{ch.id}:results:u{uid}")
     session.flush()
     return True

@@ -11,22 +11,29 @@ from sqlalchemy.orm import Session
 from api import outbox
 from api.db import insert_ignore
 from api.models.notifications import Notification
+from api.models.users import User
+from api.services.notification_texts import Text, language_of
 
 
 def notify(
     session: Session,
     user_id: int,
     category: str,
-    title: str,
-    body: str = "",
+    title: str | Text,
+    body: str | Text = "",
     data: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
 ) -> Notification | None:
     """Add an inbox notification (once per `dedupe_key`) and queue its push decision.
 
-    `data` should carry `deep_link` (e.g. "stafet://posts/12"); values become strings in the push.
-    Returns None when a notification with this dedupe_key already exists.
+    `title` and `body` are words a person wrote (kept as written) or a `Text` of Stafet's own,
+    written in the recipient's language. `data` should carry `deep_link` (e.g. "stafet://posts/12");
+    values become strings in the push. Returns None when a notification with this dedupe_key already exists.
     """
+    if isinstance(title, Text) or isinstance(body, Text):
+        lang = _language(session, user_id)
+        title = title.render(lang) if isinstance(title, Text) else title
+        body = body.render(lang) if isinstance(body, Text) else body
     session.flush()
     row = session.execute(
         insert_ignore(Notification.__table__, session)
@@ -38,3 +45,12 @@ def notify(
         return None
     outbox.publish(session, outbox.PUSH, row[0])
     return session.scalar(select(Notification).where(Notification.id == row[0]))
+
+
+def _language(session: Session, user_id: int) -> str:
+    """The recipient's language, looked up once per transaction (a broadcast asks for many people)."""
+    known: dict[int, str] = session.info.setdefault("stafet.notification_languages", {})
+    if user_id not in known:
+        default = session.info.get("default_language", "en")  # set by api.db for the app's sessions
+        known[user_id] = language_of(session.scalar(select(User.locale).where(User.id == user_id)), default)
+    return known[user_id]

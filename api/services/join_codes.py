@@ -26,6 +26,7 @@ from api.models.join_codes import JoinCode, JoinRequest
 from api.models.teams import Team, TeamMembership
 from api.models.users import User
 from api.services import accounts, audit, display_names, inbox, mail, passwords, teams
+from api.services.notification_texts import text
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read off a poster across a room is typed right first time.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -219,8 +220,8 @@ def _tell_leads(session: Session, team: Team, request: JoinRequest) -> None:
         leads = list(session.scalars(select(User.id).where(User.role == "admin", User.is_active.is_(True),
                                                            User.erased_at.is_(None))))
     for lead_id in leads:
-        inbox.notify(session, lead_id, "reminders", f"{request.display_name} asks to join {team.name}",
-                     "Approve or decline in the console under Join codes.",
+        inbox.notify(session, lead_id, "reminders", text("join.asks.title", name=request.display_name, team=team.name),
+                     text("join.asks.body"),
                      data={"deep_link": "stafet://inbox", "join_request_id": request.id, "team_id": team.id},
                      dedupe_key=f"join-request:{request.id}:{lead_id}")
 
@@ -290,8 +291,8 @@ def notify_approved(session: Session, user: User, team: Team, *,
         lang = mail.language(user.locale, mail_settings.default_language)
         mail.queue(session, recipient=user.email, kind="join_approved", lang=lang, user_id=user.id,
                    url=app_url(mail_settings.base_url, ""), fields={"name": user.display_name, "team": team.name})
-    inbox.notify(session, user.id, "reminders", f"Welcome to {team.name}",
-                 "You can sign in to Stafet now.", data={"deep_link": "stafet://feed", "team_id": team.id},
+    inbox.notify(session, user.id, "reminders", text("join.approved.title", team=team.name),
+                 text("join.approved.body"), data={"deep_link": "stafet://feed", "team_id": team.id},
                  dedupe_key=f"join-approved:{user.id}:{team.id}")
 
 

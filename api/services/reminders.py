@@ -21,6 +21,7 @@ from api.models.posts import Post
 from api.models.shares import Share
 from api.models.users import User
 from api.services import inbox
+from api.services.notification_texts import text
 from api.services.visibility import visible_posts
 
 INACTIVE_AFTER = timedelta(days=14)
@@ -54,7 +55,7 @@ def weekly_digest(session: Session, now: datetime | None = None) -> int:
         if not top:
             continue
         body = "; ".join(title for _id, title in top)
-        note = inbox.notify(session, uid, "reminders", "Stories worth sharing this week", body,
+        note = inbox.notify(session, uid, "reminders", text("digest.title"), body,
                             data={"deep_link": f"stafet://posts/{top[0][0]}", "post_id": top[0][0]},
                             dedupe_key=f"digest:{year}-W{week:02d}:u{uid}")
         sent += note is not None
@@ -81,8 +82,7 @@ def inactivity_nudges(session: Session, now: datetime | None = None) -> int:
         last = max(t for t in (created, shared, commented) if t is not None)
         if last > cutoff:
             continue
-        note = inbox.notify(session, uid, "reminders", "We miss your stories",
-                            "New stories are waiting in your feed — share one in your own words.",
+        note = inbox.notify(session, uid, "reminders", text("inactive.title"), text("inactive.body"),
                             data={"deep_link": "stafet://feed"}, dedupe_key=f"inactive:u{uid}:{last.date()}")
         sent += note is not None
     return sent

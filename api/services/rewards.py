@@ -24,14 +24,10 @@ from api.models.ledger import UserPoints
 from api.models.rewards import Redemption, Reward
 from api.models.users import User
 from api.services import inbox, ledger
+from api.services.notification_texts import Text, text
 
 # status -> the statuses it may move to
 TRANSITIONS = {"pending": {"approved", "rejected"}, "approved": {"fulfilled", "rejected"}}
-MESSAGES = {
-    "approved": ("Your reward is approved", "{name} is on its way."),
-    "fulfilled": ("Enjoy your reward", "{name} has been handed over."),
-    "rejected": ("Your redemption was declined", "{name}: your {cost} points are back in your balance."),
-}
 
 
 def get_reward(session: Session, reward_id: int, *, active_only: bool = False) -> Reward:
@@ -134,9 +130,9 @@ def decide(session: Session, redemption: Redemption, *, status: str, note: str |
                       created_by_id=admin_id)
         session.execute(update(Reward).where(Reward.id == reward.id, Reward.stock.is_not(None))
                         .values(stock=Reward.stock + 1).execution_options(synchronize_session=False))
-    title, body = MESSAGES[status]
-    inbox.notify(session, redemption.user_id, "rewards", title,
-                 body.format(name=reward.name, cost=redemption.cost) + (f" {note}" if note else ""),
+    body = text(f"reward.{status}.body", name=reward.name, cost=redemption.cost)
+    inbox.notify(session, redemption.user_id, "rewards", text(f"reward.{status}.title"),
+                 _with_note(body, note),
                  data={"deep_link": f"stafet://redemptions/{redemption.id}", "redemption_id": redemption.id},
                  dedupe_key=f"redemption:{redemption.id}:{status}")
     return redemption
@@ -165,3 +161,8 @@ def reward_views(session: Session, rows: list[Reward]) -> list[dict[str, Any]]:
     return [{**{k: getattr(r, k) for k in ("id", "name", "description", "cost", "stock", "per_user_limit",
                                            "image_url", "active", "created_at")},
              "redemptions": counts.get(r.id, 0)} for r in rows]
+
+
+def _with_note(body: Text, note: str | None) -> Text:
+    """The admin's note (their own words) after Stafet's sentence."""
+    return body if not note else text("with_note", text=body, note=note)
