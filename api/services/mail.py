@@ -21,6 +21,7 @@ from api import outbox
 from api.models.mail import MailMessage
 from api.services.accounts import PASSWORDS_ON, PasswordRule
 from api.services.mail_templates import TEMPLATES
+from api.services.notification_texts import language_of
 
 LANGUAGES = ("da", "en")
 MONTHS = {
@@ -62,7 +63,7 @@ class Rendered:
 
 def language(user_locale: str | None, default: str) -> str:
     """The person's chosen language if we have templates for it, else the organisation's default."""
-    return user_locale if user_locale in LANGUAGES else (default if default in LANGUAGES else "en")
+    return language_of(user_locale, default)
 
 
 def render(kind: str, lang: str, url: str, fields: dict[str, str]) -> Rendered:

@@ -74,6 +74,7 @@ def when(moment: datetime) -> Text:
 
 
 def language_of(locale: str | None, default: str) -> str:
-    """The language of a person's `locale` ("da", "da-DK", "en-GB"), else the organisation's."""
+    """The language of a person's `locale` ("da", "da-DK", "en-GB"), else the organisation's (else
+    English): for notifications and mail alike (api.services.mail.language)."""
     base = (locale or "").lower().split("-")[0]
-    return base if base in LANGUAGES else default
+    return base if base in LANGUAGES else (default if default in LANGUAGES else "en")
