@@ -356,7 +356,9 @@ def announce_start(session: Session, ch: Challenge) -> int:
     if not _claim(session, ch.id, Challenge.started_notified_at, Challenge.starts_at <= utcnow()):
         return 0
     sent = 0
-    for uid in participants(session, ch):
+    people = participants(session, ch)
+    inbox.languages_for(session, people)
+    for uid in people:
         sent += inbox.notify(session, uid, "challenges", text("challenge.started.title", title=ch.title),
                              text("challenge.started.body", ends=when(ch.ends_at), prize=_prize_line(ch)),
                              data=_link(ch), dedupe_key=f"challenge:{ch.id}:started:u{uid}") is not None
@@ -367,7 +369,9 @@ def announce_ending(session: Session, ch: Challenge) -> int:
     if not _claim(session, ch.id, Challenge.ending_notified_at, Challenge.ends_at <= utcnow() + timedelta(hours=24)):
         return 0
     sent = 0
-    for uid in participants(session, ch):
+    people = participants(session, ch)
+    inbox.languages_for(session, people)
+    for uid in people:
         sent += inbox.notify(session, uid, "challenges", text("challenge.ending.title", title=ch.title),
                              text("challenge.ending.body"),
                              data=_link(ch), dedupe_key=f"challenge:{ch.id}:ending:u{uid}") is not None
@@ -420,7 +424,9 @@ def close(session: Session, ch: Challenge) -> bool:
             ledger.append(session, user_id=uid, amount=amount, action="challenge_prize",
                           dedupe_key=f"challenge:{ch.id}:prize:u{uid}", reason=f"Prize: {ch.title}",
                           team_id=people.get(uid), at=ch.ends_at)
-    for uid in sorted(set(people) | _organiser(session, ch)):
+    told = sorted(set(people) | _organiser(session, ch))
+    inbox.languages_for(session, told)
+    for uid in told:
         inbox.notify(session, uid, "challenges", text("challenge.results.title", title=ch.title),
                      _results_body(ch, award.get(uid, 0)),
                      data=_link(ch), dedupe_key=f"challenge:{ch.id}:results:u{uid}")

@@ -3,6 +3,7 @@ at send time, by the push worker (preferences, quiet hours, daily cap)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -47,10 +48,27 @@ def notify(
     return session.scalar(select(Notification).where(Notification.id == row[0]))
 
 
+def languages_for(session: Session, user_ids: Iterable[int]) -> None:
+    """Look up the languages of a broadcast's recipients in one query (else one per recipient)."""
+    known = _known(session)
+    todo = [u for u in set(user_ids) if u not in known]
+    for chunk in range(0, len(todo), 1000):
+        ids = todo[chunk:chunk + 1000]
+        found = {u: locale for u, locale in session.execute(select(User.id, User.locale).where(User.id.in_(ids)))}
+        known.update({u: language_of(found.get(u), _default(session)) for u in ids})
+
+
 def _language(session: Session, user_id: int) -> str:
-    """The recipient's language, looked up once per transaction (a broadcast asks for many people)."""
-    known: dict[int, str] = session.info.setdefault("stafet.notification_languages", {})
+    """The recipient's language, looked up once per transaction."""
+    known = _known(session)
     if user_id not in known:
-        default = session.info.get("default_language", "en")  # set by api.db for the app's sessions
-        known[user_id] = language_of(session.scalar(select(User.locale).where(User.id == user_id)), default)
+        known[user_id] = language_of(session.scalar(select(User.locale).where(User.id == user_id)), _default(session))
     return known[user_id]
+
+
+def _known(session: Session) -> dict[int, str]:
+    return session.info.setdefault("stafet.notification_languages", {})
+
+
+def _default(session: Session) -> str:
+    return session.info.get("default_language", "en")  # set by api.db for the app's sessions
