@@ -8,15 +8,18 @@ the request's unit of work like every other request (api/http.py): an error answ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, json, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from api.clock import utcnow
 from api.db import db
 from api.errors import DomainError
+from api.models.users import User
 from api.services import audit, scim, scim_tokens
 
 MEDIA_TYPE = "application/scim+json"
@@ -220,17 +223,19 @@ def get_user(user_id: str) -> Response:
 
 @blp.put("/Users/<user_id>")
 def replace_user(user_id: str) -> Response:
-    user = scim.get_user(db.session, user_id)
-    was_active = user.is_active
-    _audit_user_change(scim.replace_user(db.session, user, _body()), was_active)
-    return _user(user)
+    return _change_user(user_id, scim.replace_user)
 
 
 @blp.patch("/Users/<user_id>")
 def patch_user(user_id: str) -> Response:
+    return _change_user(user_id, scim.patch_user)
+
+
+def _change_user(user_id: str, change: Callable[[Session, User, dict], Any]) -> Response:
+    """PUT or PATCH: apply the body, audit what changed (a deactivation as such), answer the user."""
     user = scim.get_user(db.session, user_id)
     was_active = user.is_active
-    _audit_user_change(scim.patch_user(db.session, user, _body()), was_active)
+    _audit_user_change(change(db.session, user, _body()), was_active)
     return _user(user)
 
 
